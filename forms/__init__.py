@@ -1,0 +1,26 @@
+"""WTForms classes, one module per domain. Forms never query the database."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+
+class VersionedForm(FlaskForm):
+    """A form editing a stored record: carries the version the user started from."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (deactivate, reset…): only the CSRF token."""
+
+
+def show_service_error(form: FlaskForm, error) -> None:
+    """Put a service's refusal beside the field it concerns, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,66 @@
+"""The juvenile application: create_app builds it; nothing is built at import."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, Config
+
+#: The checkout root: templates/, migrations/ and forms/ sit beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("JUVENILE_CONFIG", "development")]
+    config_class.validate()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.environ.get("JUVENILE_INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    _default_database_and_secret(app)
+
+    from juvenile.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+
+    from juvenile import cli, i18n, web
+
+    i18n.init_app(app)
+    web.init_app(app)
+    register_blueprints(app)
+    cli.init_app(app)
+    return app
+
+
+def _default_database_and_secret(app: Flask) -> None:
+    """Development defaults: an SQLite file and a secret key kept in the instance folder."""
+    instance = Path(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'juvenile.sqlite'}"
+    if not app.config.get("SECRET_KEY"):
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_blueprints(app: Flask) -> None:
+    from juvenile.accounts.admin_views import bp as admin_bp
+    from juvenile.accounts.views import bp as auth_bp
+    from juvenile.audit.views import bp as audit_bp
+    from juvenile.main.views import bp as main_bp
+
+    for blueprint in (auth_bp, main_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,85 @@
+"""Writing the audit trail. Called by every service next to the change it makes."""
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from flask import has_request_context, request
+
+from juvenile.audit.models import AuditEntry
+from juvenile.extensions import db
+
+
+class Audited(Protocol):
+    """What a record offers so its entries land in the right scope."""
+
+    id: int
+
+    @property
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """(district_id, organisation_id) of the record."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    """The given fields of a record as plain JSON values, taken before a change."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Changed fields as {field: [before, after]}."""
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def _remote_addr() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record(
+    actor,
+    action: str,
+    obj: Audited | None,
+    summary: str,
+    changes: dict | None = None,
+    *,
+    object_type: str | None = None,
+    scope: tuple[int | None, int | None] | None = None,
+) -> AuditEntry:
+    """Append one entry. ``actor`` is a User, or None for the system itself."""
+    district_id, organisation_id = scope if scope is not None else (
+        obj.audit_scope if obj is not None else (None, None)
+    )
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        actor_login=actor.login if actor is not None else "system",
+        actor_name=actor.full_name if actor is not None else "system",
+        action=action,
+        object_type=object_type or (obj.__tablename__ if obj is not None else "system"),
+        object_id=obj.id if obj is not None else None,
+        summary=summary,
+        changes=changes or None,
+        remote_addr=_remote_addr(),
+        district_id=district_id,
+        organisation_id=organisation_id,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def record_opening(actor, obj: Audited) -> AuditEntry:
+    """Log that ``actor`` opened a sensitive record (a minor's case file).
+
+    Models mark themselves sensitive with ``audit_openings = True``; the object loader
+    in ``juvenile.access`` calls this for them, so no view can forget it.
+    """
+    return record(actor, "open", obj, getattr(obj, "audit_label", f"#{obj.id}"))
