@@ -9,8 +9,10 @@ class VersionedForm(FlaskForm):
 
     version = HiddenField()
 
-    def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+    def expected_version(self) -> int:
+        """The version the form was opened at; -1 (never current) when it is missing."""
+        value = str(self.version.data or "")
+        return int(value) if value.isdigit() else -1
 
 
 class ActionForm(FlaskForm):

@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -25,6 +26,16 @@ PASSWORD = "correct-horse-42"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own ``g`` (where
+    Flask-Login caches the user) and its own database session. Objects the test holds
+    may be stale after a request: re-read them (``db.session.expire_all()``)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def _config(url: str, **overrides) -> type[TestConfig]:
     return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
@@ -32,7 +43,9 @@ def _config(url: str, **overrides) -> type[TestConfig]:
 def make_app(url: str, instance_path, **overrides):
     os.environ["JUVENILE_INSTANCE_PATH"] = str(instance_path)
     try:
-        return create_app(_config(url, **overrides))
+        app = create_app(_config(url, **overrides))
+        app.test_client_class = IsolatedClient
+        return app
     finally:
         del os.environ["JUVENILE_INSTANCE_PATH"]
 
@@ -159,6 +172,7 @@ def world(db, make_user) -> World:
             region=region, district=world.districts.get(district), kind=org_kind.value,
             code=code.upper(), name_kk=f"{code} (kk)", name_ru=f"{code} (ru)")
     db.session.add(region)
+    db.session.add_all(world.orgs.values())
     db.session.commit()
     homes = {
         Role.PSYCHOLOGIST: "school1", Role.SOCIAL_PEDAGOGUE: "school1",

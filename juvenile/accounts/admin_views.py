@@ -92,7 +92,7 @@ def edit_organisation(org_id: int):
     if request.method == "GET":
         form.version.data = org.version
     if form.validate_on_submit():
-        _, saved = _commit_or_show(form, lambda: services.update_organisation(
+        _result, saved = _commit_or_show(form, lambda: services.update_organisation(
             current_user, org, _organisation_data(form), form.expected_version()))
         if saved:
             flash(_("Changes saved."), "success")
@@ -172,7 +172,7 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.version.data = user.version
     if form.validate_on_submit():
-        _, saved = _commit_or_show(form, lambda: services.update_user(
+        _result, saved = _commit_or_show(form, lambda: services.update_user(
             current_user, user, _user_data(form), form.expected_version()))
         if saved:
             flash(_("Changes saved."), "success")

@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 
 from juvenile.accounts.models import District, Organisation, Role, User
 from juvenile.extensions import db
+from juvenile.pagination import paginate
 
 
 def _ru() -> bool:
@@ -63,7 +64,7 @@ def organisations_page(q: str | None, district_id: int | None, kind: str | None,
         stmt = stmt.where(Organisation.district_id == district_id)
     if kind:
         stmt = stmt.where(Organisation.kind == kind)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, scalars=False)
+    return paginate(stmt, page, per_page, scalars=False)
 
 
 def users_page(q: str | None, role: str | None, district_id: int | None, status: str | None,
@@ -86,4 +87,4 @@ def users_page(q: str | None, role: str | None, district_id: int | None, status:
         stmt = stmt.where(User.is_enabled.is_(True))
     elif status == "inactive":
         stmt = stmt.where(User.is_enabled.is_(False))
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, scalars=False)
+    return paginate(stmt, page, per_page, scalars=False)

@@ -92,7 +92,8 @@ def change_password():
             show_service_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # the session token rotated: keep this session only
+            # the session token rotated: keep this session, the others are over
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form,

@@ -4,11 +4,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from juvenile.access import audit_visibility
 from juvenile.audit.models import AuditEntry
-from juvenile.extensions import db
+from juvenile.pagination import paginate
 
 
 def _local_midnight_utc(day: date) -> datetime:
@@ -31,10 +31,4 @@ def entries_page(user, *, actor: str | None, action: str | None, object_type: st
     if date_to:
         stmt = stmt.where(AuditEntry.at < _local_midnight_utc(date_to + timedelta(days=1)))
     stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-
-
-def distinct_values(user, column) -> list[str]:
-    """Values of a column present in the user's visible entries, for the filter choices."""
-    return list(db.session.scalars(
-        select(distinct(column)).where(audit_visibility(user)).order_by(column)))
+    return paginate(stmt, page, per_page)

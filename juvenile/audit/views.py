@@ -7,8 +7,7 @@ from flask_login import current_user
 from forms.audit import AuditFilterForm
 from juvenile.access import allow
 from juvenile.audit import queries
-from juvenile.audit.labels import action_label, object_label
-from juvenile.audit.models import AuditEntry
+from juvenile.audit.labels import ACTION_LABELS, OBJECT_LABELS, action_label, object_label
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -17,11 +16,11 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @allow("view_audit")
 def entries():
     filters = AuditFilterForm(request.args)
-    actions = queries.distinct_values(current_user, AuditEntry.action)
-    kinds = queries.distinct_values(current_user, AuditEntry.object_type)
-    filters.action.choices = [("", _("Any action")), *[(a, action_label(a)) for a in actions]]
+    # Choices come from the known labels, not from a DISTINCT over the whole trail.
+    filters.action.choices = [("", _("Any action")),
+                              *[(a, str(label)) for a, label in ACTION_LABELS.items()]]
     filters.object_type.choices = [("", _("Any record")),
-                                   *[(t, object_label(t)) for t in kinds]]
+                                   *[(t, str(label)) for t, label in OBJECT_LABELS.items()]]
     valid = filters.validate()
     page = queries.entries_page(
         current_user,
