@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
 
 
 class VersionedForm(FlaskForm):
@@ -26,3 +27,9 @@ def show_service_error(form: FlaskForm, error) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def choices(pairs, blank=None) -> list[SelectChoice]:
+    """Options for a SelectField from (value, label) pairs, with an optional empty first one."""
+    items = [SelectChoice(value=value, label=str(label)) for value, label in pairs]
+    return [SelectChoice(value="", label=str(blank)), *items] if blank is not None else items

@@ -12,7 +12,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from forms import VersionedForm
+from forms import VersionedForm, choices
 
 REQUIRED = _l("This field is required.")
 
@@ -39,7 +39,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(choices=[("kk", "Қазақша"), ("ru", "Русский")])
+    language = SelectField(choices=choices([("kk", "Қазақша"), ("ru", "Русский")]))
     #: The page to return to after switching.
     next = HiddenField()
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms import ActionForm, show_service_error
+from forms import ActionForm, choices, show_service_error
 from forms.accounts import OrganisationFilterForm, OrganisationForm, UserFilterForm, UserForm
 from juvenile.access import allow, get_or_404
 from juvenile.accounts import queries, services
@@ -16,14 +16,12 @@ from juvenile.extensions import db
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _kind_choices(blank: str | None = None) -> list[tuple[str, str]]:
-    choices = [(kind.value, kind.label) for kind in OrganisationKind]
-    return [("", blank), *choices] if blank is not None else choices
+def _kind_choices(blank: str | None = None):
+    return choices([(kind.value, kind.label) for kind in OrganisationKind], blank)
 
 
-def _role_choices(blank: str | None = None) -> list[tuple[str, str]]:
-    choices = [(role.value, role.label) for role in Role]
-    return [("", blank), *choices] if blank is not None else choices
+def _role_choices(blank: str | None = None):
+    return choices([(role.value, role.label) for role in Role], blank)
 
 
 def _page() -> int:
@@ -49,7 +47,7 @@ def _commit_or_show(form, action):
 @allow("manage_organisations")
 def organisations():
     filters = OrganisationFilterForm(request.args)
-    filters.district_id.choices = [("", _("All districts")), *queries.district_choices()]
+    filters.district_id.choices = choices(queries.district_choices(), _("All districts"))
     filters.kind.choices = _kind_choices(_("All kinds"))
     page = queries.organisations_page(filters.q.data, filters.district_id.data,
                                       filters.kind.data, _page(),
@@ -60,7 +58,7 @@ def organisations():
 def _organisation_form(obj=None) -> OrganisationForm:
     form = OrganisationForm(obj=obj)
     form.kind.choices = _kind_choices()
-    form.district_id.choices = [("", _("— regional body —")), *queries.district_choices()]
+    form.district_id.choices = choices(queries.district_choices(), _("— regional body —"))
     return form
 
 
@@ -128,9 +126,9 @@ def toggle_organisation(org_id: int):
 def users():
     filters = UserFilterForm(request.args)
     filters.role.choices = _role_choices(_("All roles"))
-    filters.district_id.choices = [("", _("All districts")), *queries.district_choices()]
-    filters.status.choices = [("", _("Any status")), ("active", _("Active")),
-                              ("inactive", _("Deactivated"))]
+    filters.district_id.choices = choices(queries.district_choices(), _("All districts"))
+    filters.status.choices = choices([("active", _("Active")), ("inactive", _("Deactivated"))],
+                                     _("Any status"))
     page = queries.users_page(filters.q.data, filters.role.data, filters.district_id.data,
                               filters.status.data, _page(),
                               current_app.config["LIST_PAGE_SIZE"])
@@ -140,7 +138,7 @@ def users():
 def _user_form(obj=None) -> UserForm:
     form = UserForm(obj=obj)
     form.role.choices = _role_choices()
-    form.organisation_id.choices = queries.organisation_choices()
+    form.organisation_id.choices = choices(queries.organisation_choices())
     return form
 
 

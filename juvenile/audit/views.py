@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from forms import choices
 from forms.audit import AuditFilterForm
 from juvenile.access import allow
 from juvenile.audit import queries
@@ -17,10 +18,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def entries():
     filters = AuditFilterForm(request.args)
     # Choices come from the known labels, not from a DISTINCT over the whole trail.
-    filters.action.choices = [("", _("Any action")),
-                              *[(a, str(label)) for a, label in ACTION_LABELS.items()]]
-    filters.object_type.choices = [("", _("Any record")),
-                                   *[(t, str(label)) for t, label in OBJECT_LABELS.items()]]
+    filters.action.choices = choices(ACTION_LABELS.items(), _("Any action"))
+    filters.object_type.choices = choices(OBJECT_LABELS.items(), _("Any record"))
     valid = filters.validate()
     page = queries.entries_page(
         current_user,
