@@ -52,6 +52,22 @@ def init_app(app: Flask) -> None:
             upgrade()
         click.echo(_load_demo(password))
 
+    @app.cli.command("bootstrap")
+    @click.option("--admin-login", required=True, help="Login of the first administrator.")
+    @click.option("--admin-name", required=True, help="Full name of the first administrator.")
+    def bootstrap_command(admin_login: str, admin_name: str) -> None:
+        """Production's first step: Jambyl region, its districts, the regional bodies and
+        one administrator with a one-time password. Refused on a database with data."""
+        from juvenile.demo.builder import bootstrap_region, database_is_empty
+
+        upgrade()
+        if not database_is_empty():
+            raise click.ClickException("The database already holds data: nothing done.")
+        password = bootstrap_region(admin_login, admin_name)
+        db.session.commit()
+        click.echo(f"Administrator {admin_login.strip().lower()} created.")
+        click.echo(f"One-time password (to be replaced at first sign-in): {password}")
+
     @app.cli.command("start")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=int)

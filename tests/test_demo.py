@@ -64,3 +64,17 @@ def test_demo_command_reset_replaces_existing_data(app, world):
     _db.session.remove()
     assert _count(District) == 11
     assert _count(Organisation, Organisation.code == "SCHOOL1") == 0
+
+
+def test_bootstrap_creates_places_and_an_administrator_who_must_choose_a_password(app, client):
+    result = app.test_cli_runner().invoke(
+        args=["bootstrap", "--admin-login", "Chief", "--admin-name", "Бас Әкімші"])
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().rsplit(" ", 1)[-1]
+    assert _count(District) == 11
+    assert _count(User) == 1
+    client.post("/login", data={"login": "chief", "password": password})
+    assert client.get("/admin/users").headers["Location"] == "/password"
+    again = app.test_cli_runner().invoke(
+        args=["bootstrap", "--admin-login", "x", "--admin-name", "y"])
+    assert again.exit_code != 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from juvenile.accounts.models import District, Organisation, OrganisationKind, Region, Role, User
-from juvenile.accounts.passwords import hash_password, new_session_token
+from juvenile.accounts.passwords import hash_password, new_session_token, temporary_password
 from juvenile.audit import services as audit
 from juvenile.demo.region import DEFAULT_SCHOOLS, DISTRICTS, REGION, SCHOOLS_PER_DISTRICT
 from juvenile.extensions import db
@@ -156,6 +156,27 @@ STEPS: list[Callable[[DemoRegion], None]] = [
     build_schools,
     build_accounts,
 ]
+
+
+def bootstrap_region(admin_login: str, admin_name: str) -> str:
+    """Places and regional bodies of the real region, and its first administrator.
+
+    Returns the administrator's one-time password (they must replace it at first sign-in).
+    """
+    demo = DemoRegion(password="", password_hash="")
+    for step in (build_places, build_regional_bodies):
+        step(demo)
+    db.session.flush()
+    password = temporary_password()
+    admin = User(login=admin_login.strip().lower(), full_name=admin_name.strip(),
+                 role=Role.ADMIN.value,
+                 organisation=demo.orgs("REGION", OrganisationKind.EDUCATION_DEPARTMENT)[0],
+                 password_hash=hash_password(password), must_change_password=True,
+                 session_token=new_session_token())
+    db.session.add(admin)
+    db.session.flush()
+    audit.record(None, "create", admin, admin.login)
+    return password
 
 
 def database_is_empty() -> bool:
