@@ -50,6 +50,10 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "juvenile@localhost")
 
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0 = none),
+    #: so the audit trail records the client's address, not the proxy's.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+
     AUDIT_PAGE_SIZE = 50
     LIST_PAGE_SIZE = 50
 

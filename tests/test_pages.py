@@ -105,3 +105,15 @@ def test_pages_refuse_outside_resources_and_caching(client, world, auth):
     assert response.headers["X-Frame-Options"] == "DENY"
     page = response.get_data(as_text=True)
     assert "http://" not in page and "https://" not in page
+
+
+def test_client_address_behind_a_trusted_proxy_reaches_the_audit_trail(app_factory, world):
+    from juvenile.audit.models import AuditEntry
+
+    app = app_factory(TRUSTED_PROXY_COUNT=1)
+    app.test_client().post("/login", data={"login": "psychologist", "password": PASSWORD},
+                           headers={"X-Forwarded-For": "10.1.2.3"})
+    with app.app_context():
+        entry = _db.session.scalars(_db.select(AuditEntry).where(
+            AuditEntry.action == "login")).one()
+        assert entry.remote_addr == "10.1.2.3"
