@@ -37,7 +37,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
 
-    from juvenile import cli, i18n, web
+    from juvenile import cli, i18n, models, web  # noqa: F401  (models: the whole metadata)
 
     i18n.init_app(app)
     web.init_app(app)
@@ -65,7 +65,12 @@ def register_blueprints(app: Flask) -> None:
     from juvenile.accounts.admin_views import bp as admin_bp
     from juvenile.accounts.views import bp as auth_bp
     from juvenile.audit.views import bp as audit_bp
+    from juvenile.cases.views import bp as cases_bp
+    from juvenile.cases.workflow_views import bp as workflow_bp
+    from juvenile.cases.worklist_views import bp as worklists_bp
     from juvenile.main.views import bp as main_bp
+    from juvenile.settings.views import bp as settings_bp
 
-    for blueprint in (auth_bp, main_bp, admin_bp, audit_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, audit_bp, settings_bp, cases_bp,
+                      workflow_bp, worklists_bp):
         app.register_blueprint(blueprint)

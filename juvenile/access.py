@@ -19,6 +19,11 @@ from juvenile.extensions import db, login_manager
 
 ALL_ROLES = frozenset(Role)
 SCHOOL_ROLES = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_PEDAGOGUE, Role.SCHOOL_ADMIN})
+SPECIALISTS = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_PEDAGOGUE})
+#: Roles that open case files at all; the commission and partners get referred cases later.
+CASE_ROLES = SCHOOL_ROLES | {Role.DISTRICT_COORDINATOR, Role.POLICE_INSPECTOR}
+#: Roles that see clinical content (assessments, notes) of the cases in their scope.
+CLINICAL_ROLES = SCHOOL_ROLES
 
 #: Route rules: a name per capability, and the roles that have it.
 RULES: dict[str, frozenset[Role]] = {
@@ -26,6 +31,17 @@ RULES: dict[str, frozenset[Role]] = {
     "manage_organisations": frozenset({Role.ADMIN}),
     "manage_accounts": frozenset({Role.ADMIN}),
     "view_audit": frozenset({Role.ADMIN, Role.DISTRICT_COORDINATOR}),
+    "edit_settings": frozenset({Role.ADMIN, Role.METHODOLOGIST}),
+    "view_cases": CASE_ROLES,
+    "register_minors": SCHOOL_ROLES,
+    "work_on_cases": SCHOOL_ROLES,
+    "assign_specialists": frozenset({Role.SCHOOL_ADMIN}),
+    "extend_stages": frozenset({Role.DISTRICT_COORDINATOR}),
+    "record_incidents": SCHOOL_ROLES | {Role.POLICE_INSPECTOR},
+    "my_work": SPECIALISTS,
+    "school_cases": SCHOOL_ROLES,
+    "district_cases": frozenset({Role.DISTRICT_COORDINATOR}),
+    "registered_minors": frozenset({Role.POLICE_INSPECTOR}),
 }
 PUBLIC = "public"
 
@@ -146,6 +162,48 @@ def _audit_entry_policy(user: User, action: str, entry: AuditEntry) -> bool:
     )
 
 
+def sees_clinical(user: User) -> bool:
+    """Clinical content (assessments, session notes) never reaches the other roles."""
+    return user.is_authenticated and user.role_enum in CLINICAL_ROLES
+
+
+def _case_policy(user: User, action: str, record) -> bool:
+    """Minors and enrolments: who may view, edit, assign, move, extend, close."""
+    role = user.role_enum
+    if role not in CASE_ROLES:
+        return False
+    same_school = record.organisation_id == user.organisation_id
+    same_district = (record.district_id is not None
+                     and record.district_id == user.organisation.district_id)
+    if action == "view":
+        return same_school if role in SCHOOL_ROLES else same_district
+    if action == "record_incident":
+        return same_school if role in SCHOOL_ROLES else (
+            role is Role.POLICE_INSPECTOR and same_district)
+    if action == "extend":
+        return role is Role.DISTRICT_COORDINATOR and same_district
+    if action == "assign":
+        return role is Role.SCHOOL_ADMIN and same_school
+    if action in {"edit", "enrol", "transfer", "move", "close"}:
+        return role in SCHOOL_ROLES and same_school
+    return False
+
+
+def _transfer_policy(user: User, action: str, transfer) -> bool:
+    if user.role_enum not in SCHOOL_ROLES:
+        return False
+    if action == "view":
+        return user.organisation_id in {transfer.from_organisation_id,
+                                        transfer.to_organisation_id}
+    if action == "accept":
+        return (user.role_enum is Role.SCHOOL_ADMIN
+                and user.organisation_id == transfer.to_organisation_id)
+    if action == "decline":
+        return user.organisation_id == transfer.to_organisation_id or (
+            user.organisation_id == transfer.from_organisation_id)
+    return False
+
+
 _POLICIES: dict[type, Callable] = {
     Organisation: _organisation_policy,
     User: _user_policy,
@@ -156,6 +214,28 @@ _POLICIES: dict[type, Callable] = {
 def register_policy(model: type, policy: Callable) -> None:
     """Later domains add the policy of their own records here."""
     _POLICIES[model] = policy
+
+
+def _register_case_policies() -> None:
+    from juvenile.cases.models import Enrolment, Minor, Transfer
+
+    register_policy(Minor, _case_policy)
+    register_policy(Enrolment, _case_policy)
+    register_policy(Transfer, _transfer_policy)
+
+
+_register_case_policies()
+
+
+def case_scope(user: User, model):
+    """SQL condition on rows of ``model`` (Minor, Enrolment: organisation_id, district_id)
+    within the user's case scope; false for roles that open no case files."""
+    role = user.role_enum
+    if role in SCHOOL_ROLES:
+        return model.organisation_id == user.organisation_id
+    if role in {Role.DISTRICT_COORDINATOR, Role.POLICE_INSPECTOR} and user.organisation.district_id:
+        return model.district_id == user.organisation.district_id
+    return false()
 
 
 def audit_visibility(user: User):

@@ -22,7 +22,14 @@ NAVIGATION = [
     ("main.home", _l("Home"), "signed_in"),
     ("admin.organisations", _l("Organisations"), "manage_organisations"),
     ("admin.users", _l("Accounts"), "manage_accounts"),
+    ("worklists.my_work", _l("My work"), "my_work"),
+    ("worklists.school_cases", _l("School's cases"), "school_cases"),
+    ("worklists.district_cases", _l("District's cases"), "district_cases"),
+    ("worklists.registered_minors", _l("Registered minors"), "registered_minors"),
+    ("cases.minors", _l("Find a minor"), "view_cases"),
+    ("workflow.transfers", _l("Hand-overs"), "work_on_cases"),
     ("audit.entries", _l("Audit trail"), "view_audit"),
+    ("settings.edit", _l("Regional settings"), "edit_settings"),
 ]
 
 
@@ -58,7 +65,7 @@ def init_app(app: Flask) -> None:
         items = []
         if current_user.is_authenticated:
             items = [(endpoint, label) for endpoint, label, rule in NAVIGATION
-                     if access.has_rule(current_user, rule)]
+                     if endpoint in app.view_functions and access.has_rule(current_user, rule)]
         return {"navigation": items}
 
 

@@ -20,6 +20,7 @@ from config import TestConfig
 from juvenile import create_app
 from juvenile.accounts.models import District, Organisation, OrganisationKind, Region, Role, User
 from juvenile.accounts.passwords import hash_password, new_session_token
+from juvenile.cases.models import Enrolment, LegalRepresentative, Minor, Transfer
 from juvenile.extensions import db as _db
 
 PASSWORD = "correct-horse-42"
@@ -213,3 +214,63 @@ def login_as(client, world):
         return user
 
     return sign_in
+
+
+@dataclass
+class Case:
+    minor: Minor
+    representative: LegalRepresentative
+    enrolment: Enrolment | None
+    transfer: Transfer | None = None
+
+
+@pytest.fixture
+def make_case(db):
+    """A minor of an organisation with a consenting mother and an open enrolment in the
+    initial stage (or none with enrol=False); optionally a pending hand-over."""
+    from datetime import date, timedelta
+
+    from juvenile.cases.iin import make_iin
+    from juvenile.cases.models import Stage, enrolment_groups
+
+    serials = iter(range(1, 10_000))
+
+    def create(org: Organisation, *, enrol: bool = True, groups=(2,), stage: str = "initial",
+               enrolled_on: date | None = None, birth_date: date = date(2011, 3, 14),
+               sex: str = "m", surname: str = "Әбенов", transfer_to: Organisation | None = None,
+               responsible: User | None = None) -> Case:
+        iin = None
+        while iin is None:
+            iin = make_iin(birth_date, sex, next(serials))
+        minor = Minor(iin=iin, surname=surname, given_name="Нұрсұлтан", birth_date=birth_date,
+                      sex=sex, schooling_language="kk", address="Тараз, Абай көшесі 1",
+                      organisation_id=org.id, district_id=org.district_id, grade="8А")
+        representative = LegalRepresentative(minor=minor, relation="mother",
+                                             full_name="Әбенова Гүлмира",
+                                             phone="+7 701 000 00 00",
+                                             consent_on=date(2026, 9, 1), consent_form="written")
+        db.session.add_all([minor, representative])
+        db.session.flush()
+        enrolment = None
+        if enrol:
+            start = enrolled_on or date.today() - timedelta(days=3)
+            enrolment = Enrolment(minor=minor, organisation_id=org.id,
+                                  district_id=org.district_id, source="police",
+                                  identified_on=start, enrolled_on=start, reason="Тексеру",
+                                  stage=Stage(stage).value, stage_started_on=start,
+                                  stage_due_on=start + timedelta(days=10),
+                                  responsible_id=responsible.id if responsible else None)
+            db.session.add(enrolment)
+            db.session.flush()
+            db.session.execute(enrolment_groups.insert(), [
+                {"enrolment_id": enrolment.id, "target_group": g} for g in groups])
+        transfer = None
+        if transfer_to is not None:
+            sender = db.session.scalar(db.select(User.id).order_by(User.id).limit(1))
+            transfer = Transfer(minor=minor, from_organisation_id=org.id,
+                                to_organisation_id=transfer_to.id, requested_by_id=sender)
+            db.session.add(transfer)
+        db.session.commit()
+        return Case(minor, representative, enrolment, transfer)
+
+    return create

@@ -8,31 +8,14 @@ import pytest
 
 from juvenile.accounts.models import Role
 from juvenile.extensions import db as _db
+from tests.matrices import PUBLIC as _PUBLIC
+from tests.matrices import collect_matrix
 
 ALL = frozenset(Role)
-ADMIN = frozenset({Role.ADMIN})
-PUBLIC = "public"
+PUBLIC = _PUBLIC
 
-#: endpoint -> roles allowed (or PUBLIC)
-MATRIX = {
-    "static": PUBLIC,
-    "auth.login": PUBLIC,
-    "auth.set_language": PUBLIC,
-    "auth.logout": ALL,
-    "auth.change_password": ALL,
-    "main.home": ALL,
-    "admin.organisations": ADMIN,
-    "admin.new_organisation": ADMIN,
-    "admin.edit_organisation": ADMIN,
-    "admin.toggle_organisation": ADMIN,
-    "admin.users": ADMIN,
-    "admin.new_user": ADMIN,
-    "admin.edit_user": ADMIN,
-    "admin.toggle_user": ADMIN,
-    "admin.reset_user_password": ADMIN,
-    "admin.delete_user": ADMIN,
-    "audit.entries": frozenset({Role.ADMIN, Role.DISTRICT_COORDINATOR}),
-}
+#: endpoint -> roles allowed (or PUBLIC): one module per area under tests/matrices/.
+MATRIX = collect_matrix()
 
 
 def _routes(app):
@@ -49,10 +32,17 @@ def _url(rule, targets) -> str:
 
 
 @pytest.fixture
-def targets(world, make_user):
-    """Records the routes act on, apart from the accounts that sign in."""
+def targets(world, make_user, make_case):
+    """Records the routes act on, apart from the accounts that sign in. The case is in
+    school1 (district D1, where the world's accounts work); the pending hand-over comes
+    from school2 to school1."""
     spare = make_user(Role.PSYCHOLOGIST, world.orgs["school2"], "spare.account")
-    return {"org_id": world.orgs["school3"].id, "user_id": spare.id}
+    case = make_case(world.orgs["school1"])
+    incoming = make_case(world.orgs["school2"], transfer_to=world.orgs["school1"])
+    return {"org_id": world.orgs["school3"].id, "user_id": spare.id,
+            "minor_id": case.minor.id, "enrolment_id": case.enrolment.id,
+            "representative_id": case.representative.id,
+            "transfer_id": incoming.transfer.id}
 
 
 def test_every_route_is_in_the_matrix(app):

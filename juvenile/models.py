@@ -1,0 +1,20 @@
+"""Every domain's models, imported together so the metadata (and Alembic) sees them all."""
+
+from juvenile.accounts.models import (  # noqa: F401
+    District,
+    LoginFailure,
+    Organisation,
+    Region,
+    User,
+)
+from juvenile.audit.models import AuditEntry  # noqa: F401
+from juvenile.cases.models import (  # noqa: F401
+    CaseEvent,
+    Enrolment,
+    Incident,
+    LegalRepresentative,
+    Minor,
+    StageMove,
+    Transfer,
+)
+from juvenile.settings.models import RegionalSetting  # noqa: F401
