@@ -1,14 +1,24 @@
 """WTForms classes, one module per domain. Forms never query the database."""
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 
 
 class VersionedForm(FlaskForm):
-    """A form editing a stored record: carries the version the user started from."""
+    """A form editing a stored record: carries the version the user started from.
+
+    On a submission the version comes from the submitted data only, never from the
+    record the form was built with: a POST without it is refused as stale.
+    """
 
     version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_submitted():
+            self.version.data = request.form.get("version")
 
     def expected_version(self) -> int:
         """The version the form was opened at; -1 (never current) when it is missing."""
@@ -18,6 +28,16 @@ class VersionedForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (deactivate, reset…): only the CSRF token."""
+
+
+class StatusForm(FlaskForm):
+    """Activate or deactivate: says the state wanted, so two people pressing the same
+    button at once both get what they asked for instead of undoing each other."""
+
+    active = HiddenField()
+
+    def wanted(self) -> bool:
+        return self.active.data == "1"
 
 
 def show_service_error(form: FlaskForm, error) -> None:

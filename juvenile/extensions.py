@@ -32,8 +32,14 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
-    """SQLite leaves foreign keys unchecked unless asked, per connection."""
+def _sqlite_like_postgresql(dbapi_connection, _record):
+    """SQLite leaves foreign keys unchecked unless asked, and its lower() knows only ASCII:
+    searching "Әбенов" or "Ерлан" must work as it does on PostgreSQL."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)

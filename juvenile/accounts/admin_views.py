@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms import ActionForm, choices, show_service_error
+from forms import ActionForm, StatusForm, choices, show_service_error
 from forms.accounts import OrganisationFilterForm, OrganisationForm, UserFilterForm, UserForm
 from juvenile.access import allow, get_or_404
 from juvenile.accounts import queries, services
@@ -103,11 +103,11 @@ def edit_organisation(org_id: int):
 @allow("manage_organisations")
 def toggle_organisation(org_id: int):
     org = get_or_404(Organisation, org_id, current_user, "edit")
-    form = ActionForm()
+    form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.set_organisation_active(current_user, org, not org.is_active)
+        services.set_organisation_active(current_user, org, form.wanted())
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -180,10 +180,10 @@ def edit_user(user_id: int):
                            can_delete=not services.has_authored_records(user))
 
 
-def _account_action(user_id: int, action):
+def _account_action(user_id: int, action, form_class=ActionForm):
     """Load the account, check the token, run one service call. Returns (user, ok, result)."""
     user = get_or_404(User, user_id, current_user, "edit")
-    if not ActionForm().validate_on_submit():
+    if not form_class().validate_on_submit():
         abort(400)
     try:
         result = action(user)
@@ -198,8 +198,9 @@ def _account_action(user_id: int, action):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @allow("manage_accounts")
 def toggle_user(user_id: int):
+    wanted = StatusForm().wanted()
     user, ok, _result = _account_action(
-        user_id, lambda u: services.set_user_enabled(current_user, u, not u.is_enabled))
+        user_id, lambda u: services.set_user_enabled(current_user, u, wanted), StatusForm)
     if ok:
         flash(_("Account activated.") if user.is_enabled else _("Account deactivated."),
               "success")

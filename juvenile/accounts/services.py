@@ -6,7 +6,8 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from juvenile.access import DISTRICT_BOUND_ROLES, ROLE_ORGANISATION_KINDS
 from juvenile.accounts.models import (
@@ -40,6 +41,16 @@ def _dummy_hash() -> str:
     return hash_password("no-such-account-password")
 
 
+def _update_own(user: User, **values) -> None:
+    """Write the account's own bookkeeping (sign-in time, language, own password) without
+    moving its version: those are not the fields an administrator edits, so an open
+    administrator's form must not turn stale because its owner signed in."""
+    db.session.execute(update(User).where(User.id == user.id).values(**values),
+                       execution_options={"synchronize_session": False})
+    for name, value in values.items():
+        set_committed_value(user, name, value)
+
+
 def _check_version(obj, expected_version: int | None) -> None:
     if expected_version is not None and obj.version != expected_version:
         raise ConflictError(
@@ -61,6 +72,7 @@ class OrganisationData:
 
 
 def _validate_organisation(data: OrganisationData, current: Organisation | None) -> None:
+    data.code = data.code.strip().upper()
     if data.kind not in OrganisationKind.__members__.values():
         raise ServiceError(_("Choose the kind of organisation."), "kind")
     needs_district = data.kind not in {
@@ -106,6 +118,10 @@ def update_organisation(
     changes = audit.diff(before, audit.snapshot(org, ORGANISATION_FIELDS))
     if changes:
         audit.record(actor, "update", org, org.code, changes)
+        if "district_id" in changes and before["district_id"] is not None:
+            # the district it left sees the move in its own trail too
+            audit.record(actor, "update", org, org.code, changes,
+                         scope=(before["district_id"], org.id))
     return org
 
 
@@ -214,6 +230,9 @@ def set_user_enabled(actor: User, user: User, enabled: bool,
         raise ServiceError(_("You cannot deactivate your own account."))
     if user.is_enabled == enabled:
         return
+    if enabled and not user.organisation.is_active:
+        raise ServiceError(_("The account's organisation is deactivated: reactivate the "
+                             "organisation first, or move the account to another one."))
     user.is_enabled = enabled
     user.session_token = new_session_token()
     db.session.flush()
@@ -224,6 +243,8 @@ def set_user_enabled(actor: User, user: User, enabled: bool,
 
 def reset_password(actor: User, user: User) -> str:
     """Give the account a new one-time password; its sessions end."""
+    if user.id == actor.id:
+        raise ServiceError(_("Use “Change password” for your own account."))
     password = temporary_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -293,9 +314,10 @@ def authenticate(login: str, password: str, remote_addr: str) -> User | None:
                      object_type="login")
         return None
     db.session.execute(delete(LoginFailure).where(LoginFailure.login == login))
+    own = {"last_login_at": utcnow()}
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+        own["password_hash"] = hash_password(password)
+    _update_own(user, **own)
     audit.record(user, "login", user, user.login, object_type="login")
     return user
 
@@ -322,11 +344,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if current_password == new_password:
         raise ServiceError(_("Choose a password different from the current one."),
                            "new_password")
-    user.password_hash = hash_password(new_password)
-    user.must_change_password = False
-    user.password_changed_at = utcnow()
-    user.session_token = new_session_token()
-    db.session.flush()
+    _update_own(user, password_hash=hash_password(new_password), must_change_password=False,
+                password_changed_at=utcnow(), session_token=new_session_token())
     audit.record(user, "change_password", user, user.login)
 
 
@@ -335,7 +354,6 @@ def set_language(user: User, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"] or user.locale == locale:
         return
     before = user.locale
-    user.locale = locale
-    db.session.flush()
+    _update_own(user, locale=locale)
     audit.record(user, "update", user, user.login,
                  {"locale": [before, locale]})

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from flask import has_request_context, request
+from sqlalchemy.orm import Session
 
 from juvenile.audit.models import AuditEntry
 from juvenile.extensions import db
@@ -76,10 +77,18 @@ def record(
     return entry
 
 
-def record_opening(actor, obj: Audited) -> AuditEntry:
+def record_opening(actor, obj: Audited) -> None:
     """Log that ``actor`` opened a sensitive record (a minor's case file).
 
     Models mark themselves sensitive with ``audit_openings = True``; the object loader
-    in ``juvenile.access`` calls this for them, so no view can forget it.
+    in ``juvenile.access`` calls this for them, so no view can forget it. The entry is
+    written and committed in its own transaction: a page that only reads, or a request
+    that fails afterwards, still leaves the record of the access.
     """
-    return record(actor, "open", obj, getattr(obj, "audit_label", f"#{obj.id}"))
+    district_id, organisation_id = obj.audit_scope
+    with Session(db.engine) as session, session.begin():
+        session.add(AuditEntry(
+            actor_id=actor.id, actor_login=actor.login, actor_name=actor.full_name,
+            action="open", object_type=obj.__tablename__, object_id=obj.id,
+            summary=getattr(obj, "audit_label", f"#{obj.id}"), remote_addr=_remote_addr(),
+            district_id=district_id, organisation_id=organisation_id))
