@@ -568,6 +568,8 @@ def accept_transfer(actor: User, transfer: Transfer, responsible_id: int | None,
         raise ServiceError(_("This hand-over is no longer waiting."))
     if actor.organisation_id != transfer.to_organisation_id:
         raise ServiceError(_("Only the receiving school accepts a hand-over."))
+    if actor.role != Role.SCHOOL_ADMIN.value:
+        raise ServiceError(_("The deputy head for upbringing accepts a hand-over."))
     minor, to_org = transfer.minor, transfer.to_organisation
     from_scope = minor.audit_scope
     minor.organisation_id, minor.district_id = to_org.id, to_org.district_id
