@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from juvenile.accounts.models import District, Organisation, OrganisationKind, Region, Role, User
 from juvenile.accounts.passwords import hash_password, new_session_token, temporary_password
 from juvenile.audit import services as audit
+from juvenile.demo.cases import build_cases
 from juvenile.demo.region import DEFAULT_SCHOOLS, DISTRICTS, REGION, SCHOOLS_PER_DISTRICT
 from juvenile.extensions import db
 
@@ -155,6 +156,7 @@ STEPS: list[Callable[[DemoRegion], None]] = [
     build_district_bodies,
     build_schools,
     build_accounts,
+    build_cases,
 ]
 
 
