@@ -5,13 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms import ActionForm, StatusForm, choices, show_service_error
+from forms import ActionForm, StatusForm, choices
 from forms.accounts import OrganisationFilterForm, OrganisationForm, UserFilterForm, UserForm
 from juvenile.access import allow, get_or_404
 from juvenile.accounts import queries, services
 from juvenile.accounts.models import Organisation, OrganisationKind, Region, Role, User
 from juvenile.errors import ServiceError
 from juvenile.extensions import db
+from juvenile.viewhelpers import page_number, save
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,22 +25,6 @@ def _role_choices(blank: str | None = None):
     return choices([(role.value, role.label) for role in Role], blank)
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int)
-
-
-def _commit_or_show(form, action):
-    """Run a service call; on a refusal roll back and put the message beside its field."""
-    try:
-        result = action()
-    except ServiceError as error:
-        db.session.rollback()
-        show_service_error(form, error)
-        return None, False
-    db.session.commit()
-    return result, True
-
-
 # --- organisations -------------------------------------------------------------------
 
 
@@ -50,7 +35,7 @@ def organisations():
     filters.district_id.choices = choices(queries.district_choices(), _("All districts"))
     filters.kind.choices = _kind_choices(_("All kinds"))
     page = queries.organisations_page(filters.q.data, filters.district_id.data,
-                                      filters.kind.data, _page(),
+                                      filters.kind.data, page_number(),
                                       current_app.config["LIST_PAGE_SIZE"])
     return render_template("accounts/organisations.html", filters=filters, page=page)
 
@@ -74,7 +59,7 @@ def new_organisation():
     form = _organisation_form()
     if form.validate_on_submit():
         region_id = db.session.scalar(select(Region.id).order_by(Region.id))
-        org, saved = _commit_or_show(form, lambda: services.create_organisation(
+        org, saved = save(form, lambda: services.create_organisation(
             current_user, _organisation_data(form), region_id))
         if saved:
             flash(_("Organisation %(name)s created.", name=org.name), "success")
@@ -90,7 +75,7 @@ def edit_organisation(org_id: int):
     if request.method == "GET":
         form.version.data = org.version
     if form.validate_on_submit():
-        _result, saved = _commit_or_show(form, lambda: services.update_organisation(
+        _result, saved = save(form, lambda: services.update_organisation(
             current_user, org, _organisation_data(form), form.expected_version()))
         if saved:
             flash(_("Changes saved."), "success")
@@ -130,7 +115,7 @@ def users():
     filters.status.choices = choices([("active", _("Active")), ("inactive", _("Deactivated"))],
                                      _("Any status"))
     page = queries.users_page(filters.q.data, filters.role.data, filters.district_id.data,
-                              filters.status.data, _page(),
+                              filters.status.data, page_number(),
                               current_app.config["LIST_PAGE_SIZE"])
     return render_template("accounts/users.html", filters=filters, page=page)
 
@@ -153,7 +138,7 @@ def _user_data(form: UserForm) -> services.UserData:
 def new_user():
     form = _user_form()
     if form.validate_on_submit():
-        result, saved = _commit_or_show(
+        result, saved = save(
             form, lambda: services.create_user(current_user, _user_data(form)))
         if saved:
             user, password = result
@@ -170,7 +155,7 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.version.data = user.version
     if form.validate_on_submit():
-        _result, saved = _commit_or_show(form, lambda: services.update_user(
+        _result, saved = save(form, lambda: services.update_user(
             current_user, user, _user_data(form), form.expected_version()))
         if saved:
             flash(_("Changes saved."), "success")

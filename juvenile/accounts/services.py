@@ -27,7 +27,7 @@ from juvenile.accounts.passwords import (
 from juvenile.audit import services as audit
 from juvenile.audit.models import AuditEntry
 from juvenile.dbtypes import utcnow
-from juvenile.errors import ConflictError, ServiceError
+from juvenile.errors import ServiceError, check_version
 from juvenile.extensions import db
 
 ORGANISATION_FIELDS = ["kind", "district_id", "code", "name_kk", "name_ru", "is_active"]
@@ -49,14 +49,6 @@ def _update_own(user: User, **values) -> None:
                        execution_options={"synchronize_session": False})
     for name, value in values.items():
         set_committed_value(user, name, value)
-
-
-def _check_version(obj, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise ConflictError(
-            _("Someone else changed this record after you opened it. "
-              "Your changes were not saved: reload the page and apply them again.")
-        )
 
 
 # --- organisations -------------------------------------------------------------------
@@ -104,7 +96,7 @@ def update_organisation(
     actor: User, org: Organisation, data: OrganisationData, expected_version: int | None
 ) -> Organisation:
     """Change an organisation; refused if it changed since the form was opened."""
-    _check_version(org, expected_version)
+    check_version(org, expected_version)
     _validate_organisation(data, org)
     if data.kind != org.kind and db.session.scalar(
         select(exists().where(User.organisation_id == org.id))
@@ -129,7 +121,7 @@ def set_organisation_active(
     actor: User, org: Organisation, active: bool, expected_version: int | None = None
 ) -> None:
     """Deactivate (or reactivate) an organisation. Refused while it has active accounts."""
-    _check_version(org, expected_version)
+    check_version(org, expected_version)
     if org.is_active == active:
         return
     if not active and db.session.scalar(
@@ -202,7 +194,7 @@ def create_user(actor: User, data: UserData) -> tuple[User, str]:
 
 def update_user(actor: User, user: User, data: UserData, expected_version: int | None) -> User:
     """Change an account's details; refused if it changed since the form was opened."""
-    _check_version(user, expected_version)
+    check_version(user, expected_version)
     _validate_user(data, user)
     if user.id == actor.id and data.role != user.role:
         raise ServiceError(_("You cannot change your own role."), "role")
@@ -225,7 +217,7 @@ def update_user(actor: User, user: User, data: UserData, expected_version: int |
 def set_user_enabled(actor: User, user: User, enabled: bool,
                      expected_version: int | None = None) -> None:
     """Deactivate or reactivate an account. Deactivation ends its open sessions."""
-    _check_version(user, expected_version)
+    check_version(user, expected_version)
     if user.id == actor.id and not enabled:
         raise ServiceError(_("You cannot deactivate your own account."))
     if user.is_enabled == enabled:

@@ -32,7 +32,7 @@ from juvenile.cases.models import (
 )
 from juvenile.cases.stages import NEXT_STAGE, add_months, checklist, stage_deadline
 from juvenile.dbtypes import utcnow
-from juvenile.errors import ConflictError, ServiceError
+from juvenile.errors import ServiceError, check_version
 from juvenile.extensions import db
 from juvenile.settings import registry
 
@@ -47,15 +47,6 @@ ADULT_AGE = 18
 #: Called with (actor, enrolment, incident) when an incident raises the crisis flag.
 #: The diagnostics domain adds the safety protocol here.
 CRISIS_HOOKS: list[Callable] = []
-
-
-def _check_version(obj, expected: int | None, what_changed: str = "") -> None:
-    if expected is not None and obj.version != expected:
-        raise ConflictError(
-            _("Someone else changed this record after you opened it. "
-              "Your changes were not saved: reload the page and apply them again.")
-            + (f" {what_changed}" if what_changed else "")
-        )
 
 
 def add_event(minor: Minor, kind: str, occurred_on: date, actor: User | None, *,
@@ -153,7 +144,7 @@ def register_minor(actor: User, data: MinorData, today: date,
 
 def update_minor(actor: User, minor: Minor, data: MinorData, expected_version: int | None,
                  today: date) -> Minor:
-    _check_version(minor, expected_version)
+    check_version(minor, expected_version)
     if data.iin.strip() != minor.iin and find_by_iin(data.iin.strip()) is not None:
         raise ServiceError(_("Another minor already has this IIN."), "iin")
     data.iin = data.iin.strip()
@@ -203,7 +194,7 @@ def save_representative(actor: User, minor: Minor, data: RepresentativeData, tod
         db.session.add(representative)
         before, action = {}, "create"
     else:
-        _check_version(representative, expected_version)
+        check_version(representative, expected_version)
         before, action = audit.snapshot(representative, REPRESENTATIVE_FIELDS), "update"
     consent_was = representative.consent_on
     for name, value in data.__dict__.items():
@@ -326,7 +317,7 @@ def assign_specialist(actor: User, enrolment: Enrolment, responsible_id: int,
                       coworker_ids: list[int], today: date,
                       expected_version: int | None) -> None:
     """The school administrator names the responsible specialist and the co-workers."""
-    _check_version(enrolment, expected_version)
+    check_version(enrolment, expected_version)
     if not enrolment.is_open:
         raise ServiceError(_("The case is closed."))
     chosen = {responsible_id, *coworker_ids}
@@ -364,7 +355,7 @@ def move_to_next_stage(actor: User, enrolment: Enrolment, today: date,
                        expected_version: int | None) -> Stage:
     """Complete the current stage and begin the next. Refused while requirements are unmet;
     the follow-up stage ends by closing the case as completed."""
-    _check_version(enrolment, expected_version)
+    check_version(enrolment, expected_version)
     stage = Stage(enrolment.stage)
     if not enrolment.is_open or stage is Stage.FOLLOW_UP:
         raise ServiceError(_("Close the case as completed to end the follow-up stage."))
@@ -390,7 +381,7 @@ def move_to_next_stage(actor: User, enrolment: Enrolment, today: date,
 def extend_stage(actor: User, enrolment: Enrolment, days: int, reason: str, today: date,
                  expected_version: int | None) -> None:
     """The district coordinator gives the current stage more time, with a reason."""
-    _check_version(enrolment, expected_version)
+    check_version(enrolment, expected_version)
     if not enrolment.is_open:
         raise ServiceError(_("The case is closed."))
     if not 1 <= days <= 180:
@@ -421,7 +412,7 @@ class ClosureData:
 def close_enrolment(actor: User, enrolment: Enrolment, data: ClosureData, today: date,
                     expected_version: int | None) -> None:
     """End a case with one of the fixed reasons."""
-    _check_version(enrolment, expected_version)
+    check_version(enrolment, expected_version)
     if not enrolment.is_open:
         raise ServiceError(_("The case is already closed."))
     if enrolment.crisis:

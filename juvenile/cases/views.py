@@ -39,6 +39,7 @@ from juvenile.cases.models import (
 )
 from juvenile.errors import ServiceError
 from juvenile.extensions import db
+from juvenile.viewhelpers import page_number, save
 
 bp = Blueprint("cases", __name__)
 
@@ -65,11 +66,7 @@ def _is_offence(kind: str) -> bool:
     return kind in set(IncidentKind) and IncidentKind(kind).is_offence
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int)
-
-
-def _per_page() -> int:
+def _perpage_number() -> int:
     return current_app.config["LIST_PAGE_SIZE"]
 
 
@@ -77,24 +74,10 @@ def _enum_choices(enum, blank: str | None = None):
     return choices([(item.value, item.label) for item in enum], blank)
 
 
-def _load_minor(minor_id: int, action: str) -> Minor:
-    """The minor the user may ``action``, or 404. The opening is audited and kept even
-    when the form that follows is refused."""
-    minor = get_or_404(Minor, minor_id, current_user, action)
-    db.session.commit()
-    return minor
-
-
-def _save(form, action):
-    """One service call; on a refusal roll back and put the message beside its field."""
-    try:
-        result = action()
-    except ServiceError as error:
-        db.session.rollback()
-        show_service_error(form, error)
-        return None, False
-    db.session.commit()
-    return result, True
+def load_minor(minor_id: int, action: str) -> Minor:
+    """The minor the user may ``action``, or 404; the opening is audited (in its own
+    transaction, so it is kept even when the form that follows is refused)."""
+    return get_or_404(Minor, minor_id, current_user, action)
 
 
 # --- finding and registering minors ---------------------------------------------------
@@ -105,7 +88,7 @@ def _save(form, action):
 def minors():
     search = MinorSearchForm(request.args)
     q = search.q.data if search.validate() else None
-    page = queries.minors_page(current_user, q, _page(), _per_page())
+    page = queries.minors_page(current_user, q, page_number(), _perpage_number())
     return render_template("cases/minors.html", search=search, page=page,
                            may_register=has_rule(current_user, "register_minors"))
 
@@ -154,12 +137,12 @@ def new_minor():
 @bp.route("/minors/<int:minor_id>/edit", methods=["GET", "POST"])
 @allow("work_on_cases")
 def edit_minor(minor_id: int):
-    minor = _load_minor(minor_id, "edit")
+    minor = load_minor(minor_id, "edit")
     form = _minor_form(minor)
     if request.method == "GET":
         form.version.data = minor.version
     if form.validate_on_submit():
-        _result, saved = _save(form, lambda: services.update_minor(
+        _result, saved = save(form, lambda: services.update_minor(
             current_user, minor, _minor_data(form), form.expected_version(), today()))
         if saved:
             flash(_("Changes saved."), "success")
@@ -209,7 +192,7 @@ def case_file(minor_id: int):
     filters.kind.choices = choices(
         [(k, label) for k, (label, _sentence) in timeline.KINDS.items()]
         + ([(kind, kind)] if kind and kind not in timeline.KINDS else []), _("All events"))
-    case = queries.case_file(minor, current_user, kind, _page(), _per_page())
+    case = queries.case_file(minor, current_user, kind, page_number(), _perpage_number())
     page = render_template(
         "cases/case_file.html", case=case, today=today(), filters=filters,
         actions=_case_actions(case), describe=timeline.describe,
@@ -240,7 +223,7 @@ def _representative_view(minor: Minor, representative: LegalRepresentative | Non
     if request.method == "GET" and representative is not None:
         form.version.data = representative.version
     if form.validate_on_submit():
-        _result, saved = _save(form, lambda: services.save_representative(
+        _result, saved = save(form, lambda: services.save_representative(
             current_user, minor, _representative_data(form), today(), representative,
             form.expected_version() if representative is not None else None))
         if saved:
@@ -253,7 +236,7 @@ def _representative_view(minor: Minor, representative: LegalRepresentative | Non
 @bp.route("/minors/<int:minor_id>/representatives/new", methods=["GET", "POST"])
 @allow("work_on_cases")
 def new_representative(minor_id: int):
-    return _representative_view(_load_minor(minor_id, "edit"), None)
+    return _representative_view(load_minor(minor_id, "edit"), None)
 
 
 @bp.route("/representatives/<int:representative_id>/edit", methods=["GET", "POST"])
@@ -262,7 +245,7 @@ def edit_representative(representative_id: int):
     representative = db.session.get(LegalRepresentative, representative_id)
     if representative is None:
         abort(404)
-    return _representative_view(_load_minor(representative.minor_id, "edit"), representative)
+    return _representative_view(load_minor(representative.minor_id, "edit"), representative)
 
 
 # --- enrolment ---------------------------------------------------------------------------
@@ -287,14 +270,14 @@ def _enrolment_data(form: EnrolmentForm) -> services.EnrolmentData:
 @bp.route("/minors/<int:minor_id>/enrol", methods=["GET", "POST"])
 @allow("work_on_cases")
 def enrol(minor_id: int):
-    minor = _load_minor(minor_id, "enrol")
+    minor = load_minor(minor_id, "enrol")
     if services.open_enrolment(minor) is not None:
         flash(_("The minor is already in the programme."), "info")
         return redirect(url_for("cases.case_file", minor_id=minor_id))
     form = _enrolment_form()
     consent = services.has_consent(minor)
     if consent and form.validate_on_submit():
-        _result, saved = _save(form, lambda: services.enrol_minor(
+        _result, saved = save(form, lambda: services.enrol_minor(
             current_user, minor, _enrolment_data(form), today()))
         if saved:
             flash(_("%(name)s is enrolled in the programme.", name=minor.full_name), "success")

@@ -10,10 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from forms import choices, show_service_error
+from forms import choices
 from forms.case_workflow import (
     AcceptTransferForm,
     AssignmentForm,
@@ -38,10 +37,12 @@ from juvenile.cases.models import (
     TransferStatus,
 )
 from juvenile.cases.stages import NEXT_STAGE, add_months, checklist
-from juvenile.errors import ConflictError, ServiceError
+from juvenile.cases.views import load_minor
+from juvenile.errors import ServiceError
 from juvenile.extensions import db
 from juvenile.pagination import paginate
 from juvenile.settings import registry
+from juvenile.viewhelpers import save
 
 bp = Blueprint("workflow", __name__)
 
@@ -51,14 +52,6 @@ RECENT_TRANSFERS = 50
 
 def _case_file(minor_id: int):
     return redirect(url_for("cases.case_file", minor_id=minor_id))
-
-
-def _load_minor(minor_id: int, action: str) -> Minor:
-    """The minor the user may ``action``, or 404. The opening is audited and kept even
-    when the form that follows is refused."""
-    minor = get_or_404(Minor, minor_id, current_user, action)
-    db.session.commit()
-    return minor
 
 
 def _current_state(enrolment: Enrolment) -> str:
@@ -73,30 +66,8 @@ def _current_state(enrolment: Enrolment) -> str:
 
 
 def _save(form, action, enrolment: Enrolment | None = None):
-    """One service call; on a refusal roll back and put the message beside its field.
-    A version conflict also says what the enrolment looks like now."""
-    try:
-        result = action()
-        db.session.commit()
-    except StaleDataError:
-        # Two saves at the same moment: both passed the version check, the row's version
-        # column let only the first one write.
-        db.session.rollback()
-        _show_refusal(form, ConflictError(_(
-            "Someone else changed this record after you opened it. "
-            "Your changes were not saved: reload the page and apply them again.")), enrolment)
-        return None, False
-    except ServiceError as error:
-        db.session.rollback()
-        _show_refusal(form, error, enrolment)
-        return None, False
-    return result, True
-
-
-def _show_refusal(form, error: ServiceError, enrolment: Enrolment | None) -> None:
-    show_service_error(form, error)
-    if isinstance(error, ConflictError) and enrolment is not None:
-        form.form_errors.append(_current_state(enrolment))
+    """One service call; a version clash also says what the enrolment looks like now."""
+    return save(form, action, (lambda: _current_state(enrolment)) if enrolment else None)
 
 
 def _load_transfer(transfer_id: int, action: str) -> Transfer:
@@ -248,7 +219,7 @@ def _incident_kinds() -> list[IncidentKind]:
 @bp.route("/minors/<int:minor_id>/incidents/new", methods=["GET", "POST"])
 @allow("record_incidents")
 def new_incident(minor_id: int):
-    minor = _load_minor(minor_id, "record_incident")
+    minor = load_minor(minor_id, "record_incident")
     form = IncidentForm()
     form.kind.choices = choices([(k.value, k.label) for k in _incident_kinds()], "—")
     if form.validate_on_submit():
@@ -290,7 +261,7 @@ def _receiving_choices(minor: Minor) -> list[SelectChoice]:
 @bp.route("/minors/<int:minor_id>/transfer", methods=["GET", "POST"])
 @allow("work_on_cases")
 def new_transfer(minor_id: int):
-    minor = _load_minor(minor_id, "transfer")
+    minor = load_minor(minor_id, "transfer")
     if services.pending_transfer(minor) is not None:
         flash(_("A hand-over of this minor is already waiting."), "info")
         return _case_file(minor.id)

@@ -4,13 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms import show_service_error
 from forms.settings import settings_form_class
 from juvenile.access import allow
-from juvenile.errors import ServiceError
-from juvenile.extensions import db
 from juvenile.settings import services
 from juvenile.settings.registry import SETTINGS, values
+from juvenile.viewhelpers import save
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -27,14 +25,9 @@ def edit():
     if form.validate_on_submit():
         seen = {s.key: int(v) for s in specs
                 if (v := getattr(form, f"seen_{s.key}").data or "").isdigit()}
-        try:
-            changed = services.update_settings(
-                current_user, {s.key: getattr(form, s.key).data for s in specs}, seen)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            db.session.commit()
+        changed, saved = save(form, lambda: services.update_settings(
+            current_user, {s.key: getattr(form, s.key).data for s in specs}, seen))
+        if saved:
             flash(_("Settings saved (%(n)d changed).", n=changed), "success")
             return redirect(url_for("settings.edit"))
     return render_template("settings/edit.html", form=form, specs=specs)
