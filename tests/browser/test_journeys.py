@@ -17,10 +17,7 @@ pytestmark = pytest.mark.browser
 
 LOGIN_URL = re.compile(r"/login(\?.*)?$")
 
-#: App bug, not ours to fix here: forms/accounts.py LanguageForm declares its choices as
-#: tuples, which WTForms 3.3 deprecates (removed in 3.4) with a DeprecationWarning on every
-#: POST /language. Under filterwarnings=error that warning, raised in the live server's
-#: thread, turns the language switch into a 500. Remove this mark once the form is fixed.
+
 def expect_language(page: Page, code: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", code)
     expect(page.get_by_role("button", name=LANGUAGE_NAMES[code], exact=True)) \
