@@ -42,6 +42,11 @@ RULES: dict[str, frozenset[Role]] = {
     "school_cases": SCHOOL_ROLES,
     "district_cases": frozenset({Role.DISTRICT_COORDINATOR}),
     "registered_minors": frozenset({Role.POLICE_INSPECTOR}),
+    "record_assessments": frozenset({Role.PSYCHOLOGIST}),
+    "view_diagnostics": SCHOOL_ROLES,
+    "edit_instruments": frozenset({Role.METHODOLOGIST}),
+    "view_instruments": frozenset({Role.METHODOLOGIST, Role.PSYCHOLOGIST}),
+    "crisis_protocol": SCHOOL_ROLES | {Role.DISTRICT_COORDINATOR},
 }
 PUBLIC = "public"
 
@@ -187,6 +192,24 @@ def _case_policy(user: User, action: str, record) -> bool:
     if action in {"edit", "enrol", "transfer", "move", "close"}:
         return role in SCHOOL_ROLES and same_school
     return False
+
+
+def may_see_answers(user: User, minor, enrolment=None) -> bool:
+    """Item answers and clinical notes: the psychologists of the minor's school and the
+    responsible specialist of the case, nobody else."""
+    if not user.is_authenticated:
+        return False
+    if enrolment is not None and enrolment.responsible_id == user.id:
+        return True
+    return user.role_enum is Role.PSYCHOLOGIST and minor.organisation_id == user.organisation_id
+
+
+def may_see_levels(user: User, minor) -> bool:
+    """Levels, the family analysis and the conclusion: the school's staff of the minor
+    (psychologists, social pedagogues, the deputy head); not the police, not the
+    commission."""
+    return (user.is_authenticated and user.role_enum in SCHOOL_ROLES
+            and minor.organisation_id == user.organisation_id)
 
 
 def _transfer_policy(user: User, action: str, transfer) -> bool:

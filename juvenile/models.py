@@ -17,4 +17,14 @@ from juvenile.cases.models import (  # noqa: F401
     StageMove,
     Transfer,
 )
+from juvenile.diagnostics.models import (  # noqa: F401
+    Assessment,
+    CrisisEpisode,
+    CrisisStep,
+    FamilyAnalysis,
+    Instrument,
+    InstrumentVersion,
+    PortraitConclusion,
+    SafetyPlan,
+)
 from juvenile.settings.models import RegionalSetting  # noqa: F401
