@@ -68,9 +68,14 @@ def register_blueprints(app: Flask) -> None:
     from juvenile.cases.views import bp as cases_bp
     from juvenile.cases.workflow_views import bp as workflow_bp
     from juvenile.cases.worklist_views import bp as worklists_bp
+    from juvenile.diagnostics.instrument_views import bp as instruments_bp
+    from juvenile.diagnostics.portrait_views import bp as portrait_bp
+    from juvenile.diagnostics.protocol_views import bp as crisis_bp
+    from juvenile.diagnostics.views import bp as diagnostics_bp
     from juvenile.main.views import bp as main_bp
     from juvenile.settings.views import bp as settings_bp
 
     for blueprint in (auth_bp, main_bp, admin_bp, audit_bp, settings_bp, cases_bp,
-                      workflow_bp, worklists_bp):
+                      workflow_bp, worklists_bp, instruments_bp, diagnostics_bp, crisis_bp,
+                      portrait_bp):
         app.register_blueprint(blueprint)

@@ -28,9 +28,15 @@ NAVIGATION = [
     ("worklists.registered_minors", _l("Registered minors"), "registered_minors"),
     ("cases.minors", _l("Find a minor"), "view_cases"),
     ("workflow.transfers", _l("Hand-overs"), "work_on_cases"),
+    ("instruments.library", _l("Instruments"), "view_instruments"),
     ("audit.entries", _l("Audit trail"), "view_audit"),
     ("settings.edit", _l("Regional settings"), "edit_settings"),
 ]
+
+
+#: Banners shown on every page to a signed-in user (the crisis alert…): callables
+#: (user) -> (template name, context dict) or None. Each must cost at most one query.
+BANNERS: list = []
 
 
 @login_manager.user_loader
@@ -66,7 +72,10 @@ def init_app(app: Flask) -> None:
         if current_user.is_authenticated:
             items = [(endpoint, label) for endpoint, label, rule in NAVIGATION
                      if endpoint in app.view_functions and access.has_rule(current_user, rule)]
-        return {"navigation": items}
+        banners = []
+        if current_user.is_authenticated and not current_user.must_change_password:
+            banners = [banner for show in BANNERS if (banner := show(current_user))]
+        return {"navigation": items, "banners": banners}
 
 
 def _expire_idle_session():

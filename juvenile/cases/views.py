@@ -1,5 +1,7 @@
 """The case file: minors, legal representatives, enrolment, the case page and timeline."""
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -43,6 +45,11 @@ from juvenile.viewhelpers import page_number, save
 
 bp = Blueprint("cases", __name__)
 
+#: Sections other domains add to the case page (diagnostics, the crisis protocol…):
+#: callables (minor, case, user) -> (template name, context dict) or None when the user
+#: may not see that section. Each must run a fixed number of queries.
+CASE_PANELS: list[Callable] = []
+
 #: Stored codes the case screens show as translated labels.
 _LABELLED = {"sex": Sex, "language": SchoolingLanguage, "relation": Relation,
              "consent": ConsentForm, "source": Source, "stage": Stage,
@@ -66,7 +73,7 @@ def _is_offence(kind: str) -> bool:
     return kind in set(IncidentKind) and IncidentKind(kind).is_offence
 
 
-def _perpage_number() -> int:
+def _per_page() -> int:
     return current_app.config["LIST_PAGE_SIZE"]
 
 
@@ -88,7 +95,7 @@ def load_minor(minor_id: int, action: str) -> Minor:
 def minors():
     search = MinorSearchForm(request.args)
     q = search.q.data if search.validate() else None
-    page = queries.minors_page(current_user, q, page_number(), _perpage_number())
+    page = queries.minors_page(current_user, q, page_number(), _per_page())
     return render_template("cases/minors.html", search=search, page=page,
                            may_register=has_rule(current_user, "register_minors"))
 
@@ -192,13 +199,12 @@ def case_file(minor_id: int):
     filters.kind.choices = choices(
         [(k, label) for k, (label, _sentence) in timeline.KINDS.items()]
         + ([(kind, kind)] if kind and kind not in timeline.KINDS else []), _("All events"))
-    case = queries.case_file(minor, current_user, kind, page_number(), _perpage_number())
-    page = render_template(
+    case = queries.case_file(minor, current_user, kind, page_number(), _per_page())
+    panels = [panel for add in CASE_PANELS if (panel := add(minor, case, current_user))]
+    return render_template(
         "cases/case_file.html", case=case, today=today(), filters=filters,
-        actions=_case_actions(case), describe=timeline.describe,
+        actions=_case_actions(case), describe=timeline.describe, panels=panels,
         may_edit=can(current_user, "edit", minor), clinical=sees_clinical(current_user))
-    db.session.commit()  # the opening's audit entry
-    return page
 
 
 # --- legal representatives ---------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""Recording assessments and reading their results."""
+
+from flask import Blueprint
+
+bp = Blueprint("diagnostics", __name__)
