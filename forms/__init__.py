@@ -23,7 +23,7 @@ class VersionedForm(FlaskForm):
     def expected_version(self) -> int:
         """The version the form was opened at; -1 (never current) when it is missing."""
         value = str(self.version.data or "")
-        return int(value) if value.isdigit() else -1
+        return int(value) if value.isascii() and value.isdecimal() else -1
 
 
 class ActionForm(FlaskForm):

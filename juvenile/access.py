@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import false, true
+from sqlalchemy import and_, exists, false, select, true
 
 from juvenile.accounts.models import Organisation, OrganisationKind, Role, User
 from juvenile.audit.models import AuditEntry
@@ -180,6 +180,8 @@ def _case_policy(user: User, action: str, record) -> bool:
     same_school = record.organisation_id == user.organisation_id
     same_district = (record.district_id is not None
                      and record.district_id == user.organisation.district_id)
+    if role is Role.POLICE_INSPECTOR:
+        same_district = same_district and _under_police_watch(record)
     if action == "view":
         return same_school if role in SCHOOL_ROLES else same_district
     if action == "record_incident":
@@ -197,11 +199,12 @@ def _case_policy(user: User, action: str, record) -> bool:
 def may_see_answers(user: User, minor, enrolment=None) -> bool:
     """Item answers and clinical notes: the psychologists of the minor's school and the
     responsible specialist of the case, nobody else."""
-    if not user.is_authenticated:
-        return False
-    if enrolment is not None and enrolment.responsible_id == user.id:
+    if not user.is_authenticated or minor.organisation_id != user.organisation_id:
+        return False  # staff who moved schools, or a minor handed over: no longer theirs
+    if (enrolment is not None and enrolment.responsible_id == user.id and enrolment.is_open
+            and enrolment.organisation_id == user.organisation_id):
         return True
-    return user.role_enum is Role.PSYCHOLOGIST and minor.organisation_id == user.organisation_id
+    return user.role_enum is Role.PSYCHOLOGIST
 
 
 def may_see_levels(user: User, minor) -> bool:
@@ -250,14 +253,43 @@ def _register_case_policies() -> None:
 _register_case_policies()
 
 
+#: Target groups that concern the police: preventive registration, released from detention.
+POLICE_GROUPS = (1, 4)
+
+
+def _police_watch_clause(model):
+    """SQL: the minor has an open enrolment in a police group."""
+    from juvenile.cases.models import Enrolment, Minor, enrolment_groups
+
+    minor_id = model.id if model is Minor else model.minor_id
+    return exists(
+        select(enrolment_groups.c.enrolment_id)
+        .join(Enrolment, Enrolment.id == enrolment_groups.c.enrolment_id)
+        .where(Enrolment.minor_id == minor_id, Enrolment.closed_on.is_(None),
+               enrolment_groups.c.target_group.in_(POLICE_GROUPS)))
+
+
+def _under_police_watch(record) -> bool:
+    from juvenile.cases.models import Minor
+
+    model = type(record)
+    key = Minor.id if model is Minor else model.id
+    return bool(db.session.scalar(select(key).where(
+        key == record.id, _police_watch_clause(model))))
+
+
 def case_scope(user: User, model):
     """SQL condition on rows of ``model`` (Minor, Enrolment: organisation_id, district_id)
-    within the user's case scope; false for roles that open no case files."""
+    within the user's case scope; false for roles that open no case files. The police see
+    only minors of their district whose open case is in group 1 or 4."""
     role = user.role_enum
     if role in SCHOOL_ROLES:
         return model.organisation_id == user.organisation_id
-    if role in {Role.DISTRICT_COORDINATOR, Role.POLICE_INSPECTOR} and user.organisation.district_id:
-        return model.district_id == user.organisation.district_id
+    district_id = user.organisation.district_id
+    if role is Role.DISTRICT_COORDINATOR and district_id:
+        return model.district_id == district_id
+    if role is Role.POLICE_INSPECTOR and district_id:
+        return and_(model.district_id == district_id, _police_watch_clause(model))
     return false()
 
 

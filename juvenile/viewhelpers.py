@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from flask import request
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import show_service_error
@@ -21,7 +22,8 @@ def save(form, action: Callable, on_conflict: Callable[[], str] | None = None):
     try:
         result = action()
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
+        # a double submit, or two people saving the same thing at the same instant
         db.session.rollback()
         error: ServiceError = ConflictError(stale_record_message())
     except ServiceError as refusal:

@@ -235,7 +235,7 @@ def make_case(db):
 
     serials = iter(range(1, 10_000))
 
-    def create(org: Organisation, *, enrol: bool = True, groups=(2,), stage: str = "initial",
+    def create(org: Organisation, *, enrol: bool = True, groups=(1, 2), stage: str = "initial",
                enrolled_on: date | None = None, birth_date: date = date(2011, 3, 14),
                sex: str = "m", surname: str = "Әбенов", transfer_to: Organisation | None = None,
                responsible: User | None = None) -> Case:

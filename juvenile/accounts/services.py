@@ -7,6 +7,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from juvenile.access import DISTRICT_BOUND_ROLES, ROLE_ORGANISATION_KINDS
@@ -103,6 +104,9 @@ def update_organisation(
     ):
         raise ServiceError(_("The kind cannot change while the organisation has accounts."),
                            "kind")
+    if data.district_id != org.district_id and _has_minors(org):
+        raise ServiceError(_("The district cannot change while the organisation has minors "
+                             "on record: hand their cases over first."), "district_id")
     before = audit.snapshot(org, ORGANISATION_FIELDS)
     for name, value in data.__dict__.items():
         setattr(org, name, value)
@@ -115,6 +119,12 @@ def update_organisation(
             audit.record(actor, "update", org, org.code, changes,
                          scope=(before["district_id"], org.id))
     return org
+
+
+def _has_minors(org: Organisation) -> bool:
+    from juvenile.cases.models import Minor
+
+    return bool(db.session.scalar(select(exists().where(Minor.organisation_id == org.id))))
 
 
 def set_organisation_active(
@@ -198,6 +208,8 @@ def update_user(actor: User, user: User, data: UserData, expected_version: int |
     _validate_user(data, user)
     if user.id == actor.id and data.role != user.role:
         raise ServiceError(_("You cannot change your own role."), "role")
+    if data.organisation_id != user.organisation_id or data.role != user.role:
+        _refuse_while_responsible(user)
     before = audit.snapshot(user, USER_FIELDS)
     user.login = data.login
     user.full_name = data.full_name.strip()
@@ -222,6 +234,8 @@ def set_user_enabled(actor: User, user: User, enabled: bool,
         raise ServiceError(_("You cannot deactivate your own account."))
     if user.is_enabled == enabled:
         return
+    if not enabled:
+        _refuse_while_responsible(user)
     if enabled and not user.organisation.is_active:
         raise ServiceError(_("The account's organisation is deactivated: reactivate the "
                              "organisation first, or move the account to another one."))
@@ -231,6 +245,16 @@ def set_user_enabled(actor: User, user: User, enabled: bool,
     audit.record(actor, "activate" if enabled else "deactivate", user,
                  user.login,
                  {"is_enabled": [not enabled, enabled]})
+
+
+def _refuse_while_responsible(user: User) -> None:
+    from juvenile.cases.models import Enrolment
+
+    open_cases = db.session.scalar(select(func.count(Enrolment.id)).where(
+        Enrolment.responsible_id == user.id, Enrolment.closed_on.is_(None)))
+    if open_cases:
+        raise ServiceError(_("This account is the responsible specialist of %(n)d open "
+                             "cases: the deputy head reassigns them first.", n=open_cases))
 
 
 def reset_password(actor: User, user: User) -> str:
@@ -261,8 +285,13 @@ def delete_user(actor: User, user: User) -> None:
         )
     audit.record(actor, "delete", user, user.login,
                  audit.snapshot(user, USER_FIELDS))
-    db.session.delete(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.delete(user)
+    except IntegrityError:
+        # named on a case (responsible, co-worker, author): it stays, deactivated at most
+        raise ServiceError(_("This account has authored records: it can be deactivated, "
+                             "never deleted.")) from None
 
 
 # --- signing in ----------------------------------------------------------------------
@@ -315,6 +344,8 @@ def authenticate(login: str, password: str, remote_addr: str) -> User | None:
 
 
 def record_logout(user: User) -> None:
+    """Sign-out: the session token rotates, so a copied session cookie is dead too."""
+    _update_own(user, session_token=new_session_token())
     audit.record(user, "logout", user, user.login, object_type="login")
 
 
@@ -328,9 +359,17 @@ def check_new_password(user: User, password: str) -> None:
         raise ServiceError(_("The password must not be your login."), "new_password")
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str,
+                    remote_addr: str = "unknown") -> None:
     """The user replaces their password; every other session of the account ends."""
+    if _throttled(user.login, remote_addr):
+        raise LoginThrottled(
+            _("Too many failed attempts. Wait %(minutes)d minutes and try again.",
+              minutes=current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"]), "current_password")
     if not verify_password(user.password_hash, current_password):
+        # counted like a failed sign-in: an unlocked screen is no way to guess a password
+        db.session.add(LoginFailure(login=user.login, remote_addr=remote_addr))
+        audit.record(user, "password_check_failed", user, user.login)
         raise ServiceError(_("The current password is wrong."), "current_password")
     check_new_password(user, new_password)
     if current_password == new_password:

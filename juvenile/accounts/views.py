@@ -86,9 +86,12 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data,
-                                     form.new_password.data)
+                                     form.new_password.data, request.remote_addr or "unknown")
         except ServiceError as error:
-            db.session.rollback()
+            if error.field == "current_password":
+                db.session.commit()  # the failure counts towards throttling, like a sign-in
+            else:
+                db.session.rollback()
             show_service_error(form, error)
         else:
             db.session.commit()

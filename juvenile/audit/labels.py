@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "login_failed": _l("failed sign-in"),
     "change_password": _l("changed own password"),
     "reset_password": _l("reset password"),
+    "password_check_failed": _l("wrong current password"),
     "demo_loaded": _l("loaded the demo region"),
 }
 

@@ -273,6 +273,8 @@ class Enrolment(db.Model):
     """One period of a minor's support in the programme (a case)."""
 
     __tablename__ = "enrolments"
+    #: Its pages show the minor: opening one is audited like the case file.
+    audit_openings = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     minor_id: Mapped[int] = mapped_column(ForeignKey("minors.id"))
@@ -381,6 +383,7 @@ class Transfer(db.Model):
     """A minor's case handed from one school to another."""
 
     __tablename__ = "transfers"
+    audit_openings = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     minor_id: Mapped[int] = mapped_column(ForeignKey("minors.id"), index=True)
@@ -397,6 +400,14 @@ class Transfer(db.Model):
     minor: Mapped[Minor] = relationship()
     from_organisation: Mapped[Organisation] = relationship(foreign_keys=[from_organisation_id])
     to_organisation: Mapped[Organisation] = relationship(foreign_keys=[to_organisation_id])
+
+    @property
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.to_organisation.district_id, self.to_organisation_id
+
+    @property
+    def audit_label(self) -> str:
+        return self.minor.audit_label
 
 
 class CaseEvent(db.Model):

@@ -44,9 +44,18 @@ SPECIALIST_ROLES = {Role.PSYCHOLOGIST.value, Role.SOCIAL_PEDAGOGUE.value}
 SCHOOL_KINDS = {OrganisationKind.SCHOOL.value, OrganisationKind.COLLEGE.value}
 ADULT_AGE = 18
 
-#: Called with (actor, enrolment, incident) when an incident raises the crisis flag.
+#: Called with (actor, enrolment, incident) when a suicide attempt or self-harm is recorded
+#: during an open enrolment (also while its crisis flag already stands).
 #: The diagnostics domain adds the safety protocol here.
 CRISIS_HOOKS: list[Callable] = []
+
+
+def is_clinical_event(kind: str, data: dict | None) -> bool:
+    """Lines the police and the coordinator must not read: the crisis and every incident
+    that is not an offence (a suicide attempt, self-harm, running away, expulsion)."""
+    if kind == "crisis_raised":
+        return True
+    return kind == "incident" and not IncidentKind((data or {})["kind"]).is_offence
 
 
 def add_event(minor: Minor, kind: str, occurred_on: date, actor: User | None, *,
@@ -506,15 +515,19 @@ def record_incident(actor: User, minor: Minor, kind: str, occurred_on: date,
                  {"kind": incident_kind.value, "occurred_on": str(occurred_on)},
                  scope=minor.audit_scope)
     add_event(minor, "incident", occurred_on, actor, enrolment=during,
-              data={"kind": incident_kind.value, "repeat": incident.is_repeat_offence})
+              data={"kind": incident_kind.value, "repeat": incident.is_repeat_offence},
+              clinical=is_clinical_event("incident", {"kind": incident_kind.value}))
     current = open_enrolment(minor)
-    if incident_kind.raises_crisis and current is not None and not current.crisis:
-        current.crisis = True
-        current.crisis_raised_on = occurred_on
-        db.session.flush()
-        audit.record(actor, "crisis", current, minor.audit_label, {"crisis": [False, True]})
-        add_event(minor, "crisis_raised", occurred_on, actor, enrolment=current,
-                  data={"kind": incident_kind.value})
+    if incident_kind.raises_crisis and current is not None:
+        if not current.crisis:
+            current.crisis = True
+            current.crisis_raised_on = occurred_on
+            db.session.flush()
+            audit.record(actor, "crisis", current, minor.audit_label,
+                         {"crisis": [False, True]})
+            add_event(minor, "crisis_raised", occurred_on, actor, enrolment=current,
+                      data={"kind": incident_kind.value}, clinical=True)
+        # Also while the flag stands: an attempt turns an open episode acute.
         for hook in CRISIS_HOOKS:
             hook(actor, current, incident)
     return incident
@@ -559,6 +572,9 @@ def accept_transfer(actor: User, transfer: Transfer, responsible_id: int | None,
         raise ServiceError(_("This hand-over is no longer waiting."))
     if actor.organisation_id != transfer.to_organisation_id:
         raise ServiceError(_("Only the receiving school accepts a hand-over."))
+    if transfer.minor.organisation_id != transfer.from_organisation_id:
+        raise ServiceError(_("The minor no longer attends the school that asked for this "
+                             "hand-over."))
     if actor.role != Role.SCHOOL_ADMIN.value:
         raise ServiceError(_("The deputy head for upbringing accepts a hand-over."))
     minor, to_org = transfer.minor, transfer.to_organisation

@@ -23,7 +23,7 @@ from forms.cases import (
     RepresentativeForm,
     TimelineFilterForm,
 )
-from juvenile.access import allow, can, get_or_404, has_rule, sees_clinical
+from juvenile.access import POLICE_GROUPS, allow, can, get_or_404, has_rule, sees_clinical
 from juvenile.cases import queries, services, timeline
 from juvenile.cases.dates import today
 from juvenile.cases.models import (
@@ -54,6 +54,14 @@ CASE_PANELS: list[Callable] = []
 _LABELLED = {"sex": Sex, "language": SchoolingLanguage, "relation": Relation,
              "consent": ConsentForm, "source": Source, "stage": Stage,
              "closure": ClosureReason, "incident": IncidentKind}
+
+
+def _describe_for_outsiders(kind: str, data: dict | None) -> str:
+    """Timeline sentences for roles outside the clinical circle: of the target groups only
+    those that concern the police (preventive registration, release from detention)."""
+    if kind == "enrolled" and data and "groups" in data:
+        data = {**data, "groups": [g for g in data["groups"] if int(g) in POLICE_GROUPS]}
+    return timeline.describe(kind, data)
 
 
 def label_of(kind: str, value: str | None) -> str:
@@ -201,10 +209,12 @@ def case_file(minor_id: int):
         + ([(kind, kind)] if kind and kind not in timeline.KINDS else []), _("All events"))
     case = queries.case_file(minor, current_user, kind, page_number(), _per_page())
     panels = [panel for add in CASE_PANELS if (panel := add(minor, case, current_user))]
+    clinical = sees_clinical(current_user)
     return render_template(
         "cases/case_file.html", case=case, today=today(), filters=filters,
-        actions=_case_actions(case), describe=timeline.describe, panels=panels,
-        may_edit=can(current_user, "edit", minor), clinical=sees_clinical(current_user))
+        actions=_case_actions(case), panels=panels, police_groups=POLICE_GROUPS,
+        describe=timeline.describe if clinical else _describe_for_outsiders,
+        may_edit=can(current_user, "edit", minor), clinical=clinical)
 
 
 # --- legal representatives ---------------------------------------------------------------

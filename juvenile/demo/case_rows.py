@@ -18,6 +18,7 @@ from juvenile.cases.models import (
     enrolment_coworkers,
     enrolment_groups,
 )
+from juvenile.cases.services import is_clinical_event
 from juvenile.extensions import db
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ def write(plans: list["Plan"], today: date, seed: int) -> None:
                 "requested_by_id": plan.staff.pedagogue.id,
                 "requested_at": stamp(rng, today - timedelta(days=2))})
         events += [{"minor_id": minor_id, "enrolment_id": enrolment_id(course),
-                    "occurred_on": on, "kind": kind, "data": data, "clinical": False,
+                    "occurred_on": on, "kind": kind, "data": data,
+                    "clinical": is_clinical_event(kind, data),
                     "actor_id": actor.id, "at": stamp(rng, on)}
                    for on, _order, kind, course, data, actor in _timeline(plan, today)]
     _insert(LegalRepresentative, representatives)

@@ -18,6 +18,7 @@ def update_settings(actor, new_values: dict[str, int], seen_values: dict[str, in
             raise ConflictError(_("Someone else changed this setting after you opened the "
                                   "page (now %(value)d). Nothing was saved.",
                                   value=current[key]))
+    _check_consistent({**current, **new_values})
     changed = 0
     for key, value in new_values.items():
         spec = SETTINGS[key]
@@ -37,3 +38,18 @@ def update_settings(actor, new_values: dict[str, int], seen_values: dict[str, in
                      object_type="regional_settings")
         changed += 1
     return changed
+
+
+def _check_consistent(v: dict[str, int]) -> None:
+    """The stages must fit inside one another, or every case becomes overdue and stuck."""
+    from juvenile.settings import registry as r
+
+    if v[r.ACTIVE_STAGE_MIN_MONTHS.key] > v[r.ACTIVE_STAGE_MAX_MONTHS.key]:
+        raise ServiceError(_("The shortest active rehabilitation cannot exceed the longest."),
+                           r.ACTIVE_STAGE_MIN_MONTHS.key)
+    if v[r.FOLLOW_UP_UNTIL_MONTH.key] <= v[r.ACTIVE_STAGE_MAX_MONTHS.key]:
+        raise ServiceError(_("The follow-up must end after the longest active rehabilitation."),
+                           r.FOLLOW_UP_UNTIL_MONTH.key)
+    if v[r.MINIMUM_SUPPORT_MONTHS.key] > v[r.FOLLOW_UP_UNTIL_MONTH.key]:
+        raise ServiceError(_("The shortest support cannot be longer than the whole programme."),
+                           r.MINIMUM_SUPPORT_MONTHS.key)

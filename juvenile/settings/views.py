@@ -24,7 +24,7 @@ def edit():
             getattr(form, f"seen_{spec.key}").data = current[spec.key]
     if form.validate_on_submit():
         seen = {s.key: int(v) for s in specs
-                if (v := getattr(form, f"seen_{s.key}").data or "").isdigit()}
+                if (v := getattr(form, f"seen_{s.key}").data or "").isascii() and v.isdecimal()}
         changed, saved = save(form, lambda: services.update_settings(
             current_user, {s.key: getattr(form, s.key).data for s in specs}, seen))
         if saved:

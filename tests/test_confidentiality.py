@@ -1,0 +1,109 @@
+"""What the police and other outsiders of the clinical circle must never learn."""
+
+from datetime import date
+
+from flask_babel import force_locale
+
+from juvenile.accounts.models import Role
+from juvenile.cases import services
+from juvenile.cases.models import TargetGroup
+from juvenile.extensions import db as _db
+
+
+def test_police_see_no_minor_outside_groups_1_and_4(client, world, make_case, login_as):
+    only_difficult = make_case(world.orgs["school1"], groups=(2, 5), surname="Қасымов")
+    watched = make_case(world.orgs["school1"], groups=(1,), surname="Серіков")
+    login_as(Role.POLICE_INSPECTOR)
+    assert client.get(f"/minors/{only_difficult.minor.id}").status_code == 404
+    assert client.get(f"/minors/{watched.minor.id}").status_code == 200
+    listing = client.get("/minors?q=").get_data(as_text=True)
+    assert "Серіков" in listing and "Қасымов" not in listing
+    found = client.get(f"/minors?q={only_difficult.minor.iin}").get_data(as_text=True)
+    assert "Қасымов" not in found
+
+
+def test_police_read_no_suicide_facts_on_a_case_they_may_open(app, client, world, make_case,
+                                                               login_as):
+    case = make_case(world.orgs["school1"], groups=(1, 5))
+    with app.test_request_context():
+        services.record_incident(world.users["psychologist"], case.minor, "suicide_attempt",
+                                 date.today(), "Таблетка ішкен", date.today())
+        _db.session.commit()
+        with force_locale("kk"):
+            attempt = TargetGroup.SUICIDE_ATTEMPT.label
+            registered = TargetGroup.PREVENTIVE_REGISTRATION.label
+    login_as(Role.POLICE_INSPECTOR)
+    page = client.get(f"/minors/{case.minor.id}").get_data(as_text=True)
+    assert registered in page
+    assert attempt not in page
+    assert 'id="crisis"' not in page
+    assert "Таблетка" not in page and "suicide" not in page.lower()
+
+
+def test_the_school_psychologist_still_reads_all_of_it(app, client, world, make_case,
+                                                       login_as):
+    case = make_case(world.orgs["school1"], groups=(1, 5))
+    with app.test_request_context():
+        services.record_incident(world.users["psychologist"], case.minor, "self_harm",
+                                 date.today(), "Қолын кескен", date.today())
+        _db.session.commit()
+        with force_locale("kk"):
+            attempt = TargetGroup.SUICIDE_ATTEMPT.label
+    login_as(Role.PSYCHOLOGIST)
+    page = client.get(f"/minors/{case.minor.id}").get_data(as_text=True)
+    assert attempt in page and 'id="crisis"' in page and "Қолын кескен" in page
+
+
+def test_logout_kills_a_copied_session_cookie(app, client, world, auth):
+    auth.login("psychologist")
+    cookie = client.get_cookie("session").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/").status_code == 302
+
+
+def test_guessing_the_current_password_is_throttled(app, client, world, auth):
+    auth.login("psychologist")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        client.post("/password", data={"current_password": "guess-000000",
+                                       "new_password": "new-secret-123",
+                                       "confirm_password": "new-secret-123"})
+    from tests.conftest import PASSWORD
+
+    response = client.post("/password", data={"current_password": PASSWORD,
+                                              "new_password": "new-secret-123",
+                                              "confirm_password": "new-secret-123"})
+    assert response.status_code == 200  # refused, still on the form
+    auth.logout()
+    assert auth.login("psychologist", "new-secret-123").status_code != 302
+
+
+def test_contradictory_settings_are_refused(client, world, login_as):
+    login_as(Role.ADMIN)
+    from juvenile.settings.registry import values
+
+    data = {key: str(value) for key, value in values().items()}
+    data |= {f"seen_{key}": str(value) for key, value in values().items()}
+    data |= {"active_stage_min_months": "12", "active_stage_max_months": "1"}
+    response = client.post("/settings/", data=data)
+    assert response.status_code == 200
+    assert 'id="active_stage_min_months-error"' in response.get_data(as_text=True)
+
+
+def test_a_mangled_version_is_a_refusal_not_a_crash(client, world, make_case, login_as):
+    case = make_case(world.orgs["school1"])
+    login_as(Role.SCHOOL_ADMIN)
+    response = client.post(f"/enrolments/{case.enrolment.id}/stage", data={"version": "²"})
+    assert response.status_code == 200
+
+
+def test_specialist_with_open_cases_is_not_deactivated_silently(client, world, make_case,
+                                                                login_as):
+    make_case(world.orgs["school1"], responsible=world.users["psychologist"])
+    login_as(Role.ADMIN)
+    client.post(f"/admin/users/{world.users['psychologist'].id}/active", data={"active": "0"})
+    _db.session.expire_all()
+    assert _db.session.get(type(world.users["psychologist"]),
+                           world.users["psychologist"].id).is_enabled
