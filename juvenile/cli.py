@@ -59,11 +59,13 @@ def init_app(app: Flask) -> None:
         """Production's first step: Jambyl region, its districts, the regional bodies and
         one administrator with a one-time password. Refused on a database with data."""
         from juvenile.demo.builder import bootstrap_region, database_is_empty
+        from juvenile.diagnostics.library import ensure_library
 
         upgrade()
         if not database_is_empty():
             raise click.ClickException("The database already holds data: nothing done.")
         password = bootstrap_region(admin_login, admin_name)
+        ensure_library()
         db.session.commit()
         click.echo(f"Administrator {admin_login.strip().lower()} created.")
         click.echo(f"One-time password (to be replaced at first sign-in): {password}")

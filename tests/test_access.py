@@ -10,6 +10,9 @@ from juvenile.accounts.models import Role
 from juvenile.extensions import db as _db
 from tests.matrices import PUBLIC as _PUBLIC
 from tests.matrices import collect_matrix
+from tests.matrices.crisis import make_episode
+from tests.matrices.diagnostics import make_assessment
+from tests.matrices.instruments import make_instrument
 
 ALL = frozenset(Role)
 PUBLIC = _PUBLIC
@@ -39,10 +42,32 @@ def targets(world, make_user, make_case):
     spare = make_user(Role.PSYCHOLOGIST, world.orgs["school2"], "spare.account")
     case = make_case(world.orgs["school1"])
     incoming = make_case(world.orgs["school2"], transfer_to=world.orgs["school1"])
+    analysis = _family_analysis(case.minor, world.users["psychologist"])
+    episode = make_episode(_db, case.enrolment, world.users["psychologist"])
+    assessment = make_assessment(_db, case.minor, world.users["psychologist"], case.enrolment)
     return {"org_id": world.orgs["school3"].id, "user_id": spare.id,
+            "episode_id": episode.id,
+            "assessment_id": assessment.id,
+            "instrument_id": make_instrument(_db),
+            "analysis_id": analysis.id,
             "minor_id": case.minor.id, "enrolment_id": case.enrolment.id,
             "representative_id": case.representative.id,
             "transfer_id": incoming.transfer.id}
+
+
+def _family_analysis(minor, recorder):
+    from datetime import date
+
+    from juvenile.diagnostics.models import FamilyAnalysis
+
+    analysis = FamilyAnalysis(
+        minor_id=minor.id, recorded_on=date(2026, 9, 1), recorded_by_id=recorder.id,
+        household="mother", parenting_style="authoritative", conflict="none",
+        material_conditions="adequate", supervision="adequate",
+        organisation_id=minor.organisation_id, district_id=minor.district_id)
+    _db.session.add(analysis)
+    _db.session.commit()
+    return analysis
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from juvenile.accounts.models import District, Organisation, OrganisationKind, Region, Role, User
 from juvenile.accounts.passwords import hash_password, new_session_token, temporary_password
 from juvenile.audit import services as audit
+from juvenile.demo.assessments import build_assessments, build_library
 from juvenile.demo.cases import build_cases
+from juvenile.demo.crisis import build_crisis
 from juvenile.demo.region import DEFAULT_SCHOOLS, DISTRICTS, REGION, SCHOOLS_PER_DISTRICT
 from juvenile.extensions import db
 
@@ -157,6 +159,9 @@ STEPS: list[Callable[[DemoRegion], None]] = [
     build_schools,
     build_accounts,
     build_cases,
+    build_library,
+    build_assessments,
+    build_crisis,
 ]
 
 

@@ -222,8 +222,13 @@ class CrisisEpisode(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_crisis_episodes_district_id_cleared_at", "district_id",
-                            "cleared_at"),)
+    __table_args__ = (
+        Index("ix_crisis_episodes_district_id_cleared_at", "district_id", "cleared_at"),
+        # One open episode per case, even when two people raise it at the same instant.
+        Index("uq_crisis_episodes_open_enrolment", "enrolment_id", unique=True,
+              sqlite_where=db.text("cleared_at IS NULL"),
+              postgresql_where=db.text("cleared_at IS NULL")),
+    )
 
     @property
     def audit_scope(self) -> tuple[int | None, int | None]:

@@ -151,6 +151,7 @@ def upgrade():
     with op.batch_alter_table('crisis_episodes', schema=None) as batch_op:
         batch_op.create_index('ix_crisis_episodes_district_id_cleared_at', ['district_id', 'cleared_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_crisis_episodes_enrolment_id'), ['enrolment_id'], unique=False)
+        batch_op.create_index('uq_crisis_episodes_open_enrolment', ['enrolment_id'], unique=True, sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
 
     op.create_table('crisis_steps',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -196,6 +197,7 @@ def downgrade():
 
     op.drop_table('crisis_steps')
     with op.batch_alter_table('crisis_episodes', schema=None) as batch_op:
+        batch_op.drop_index('uq_crisis_episodes_open_enrolment', sqlite_where=sa.text('cleared_at IS NULL'), postgresql_where=sa.text('cleared_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_crisis_episodes_enrolment_id'))
         batch_op.drop_index('ix_crisis_episodes_district_id_cleared_at')
 

@@ -16,8 +16,10 @@ from playwright.sync_api import Page, expect
 from juvenile.cases.dates import today
 from juvenile.cases.iin import make_iin
 from juvenile.cases.stages import add_months
+from juvenile.extensions import db as _db
 from juvenile.settings import registry
 from tests.browser.test_journeys import nav_link, sign_in
+from tests.matrices.diagnostics import record_diagnostics
 
 pytestmark = pytest.mark.browser
 
@@ -190,6 +192,8 @@ def test_deputy_head_moves_a_case_once_a_specialist_is_assigned(
     case = make_case(world.orgs["school1"], surname="Жұмабаев")
     minor = case.minor
     psychologist = world.users["psychologist"]
+    record_diagnostics(_db, case.enrolment, psychologist)  # the other requirement: met
+    _db.session.commit()
     requirement = texts.both("A responsible specialist is assigned")[0]
     initial, active = kk("initial stage"), kk("active rehabilitation")
 
@@ -205,8 +209,8 @@ def test_deputy_head_moves_a_case_once_a_specialist_is_assigned(
     case_action(page, kk("Move to the next stage")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(kk("Stage of the case"))
     expect(page.locator("#stage-heading")).to_have_text(initial)
-    item = page.locator("#checklist li")
-    expect(item).to_have_count(1)
+    expect(page.locator("#checklist li")).to_have_count(2)
+    item = page.locator("#checklist li").first
     expect(item).to_have_class("unmet")
     expect(item).to_contain_text(f"{kk('not met')}: {requirement}")
 
