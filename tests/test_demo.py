@@ -23,7 +23,7 @@ from juvenile.cases.models import (
 )
 from juvenile.cases.stages import add_months, stage_deadline
 from juvenile.demo.builder import build_demo_region, printed_logins
-from juvenile.diagnostics.models import CrisisEpisode
+from juvenile.diagnostics.models import CrisisEpisode, FamilyAnalysis, PortraitConclusion
 from juvenile.extensions import db as _db
 from juvenile.settings import registry
 
@@ -292,3 +292,27 @@ def test_demo_case_files_open_for_the_school_that_holds_them(app, client, demo):
         response = client.get(f"/minors/{minor.id}")
         assert response.status_code == 200, minor.id
         assert minor.surname in response.get_data(as_text=True)
+
+
+def test_demo_school_has_family_analyses_shown_on_the_portrait(app, client, demo):
+    school = _user("psychologist").organisation_id
+    analyses = list(_db.session.scalars(
+        select(FamilyAnalysis).where(FamilyAnalysis.organisation_id == school)
+        .order_by(FamilyAnalysis.id)))
+    assert len(analyses) >= 5
+    minors = {a.minor_id for a in analyses}
+    assert _count(Minor, Minor.organisation_id == school) > len(minors)  # not every minor
+    events = _count(CaseEvent, CaseEvent.kind == "family_analysis", CaseEvent.clinical,
+                    CaseEvent.minor_id.in_(minors))
+    assert events == len(analyses)
+    for analysis in analyses:
+        enrolment = _db.session.get(Enrolment, analysis.enrolment_id)
+        assert enrolment.enrolled_on <= analysis.recorded_on <= demo
+        assert (analysis.recorded_on - enrolment.enrolled_on).days <= 21
+        assert not analysis.violence_or_neglect_signs or analysis.violence_or_neglect_note
+    assert _count(PortraitConclusion) >= 20
+    analysis = analyses[0]
+    client.post("/login", data={"login": "psychologist", "password": "demo-password-1"})
+    page = client.get(f"/enrolments/{analysis.enrolment_id}/portrait")
+    assert page.status_code == 200
+    assert analysis.household in page.get_data(as_text=True)

@@ -5,12 +5,20 @@ import html
 import json
 
 import pytest
+from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from juvenile.audit.models import AuditEntry
 from juvenile.diagnostics import library
 from juvenile.diagnostics.models import Instrument, InstrumentVersion
 from juvenile.errors import ConflictError, ServiceError, stale_record_message
+
+
+def _kk(message: str, **values) -> str:
+    """The message as the page shows it: in Kazakh, the default language."""
+    with current_app.test_request_context(), force_locale("kk"):
+        return gettext(message, **values)
 
 
 def count(db, model) -> int:
@@ -163,7 +171,7 @@ def test_methodologist_saves_a_new_version_on_the_screen(db, client, loaded, log
     assert current.number == 2 and current.definition["key"]["25"] == "n"
     assert current.key_verified and current.note == "Norm of the region"
     old = client.get(f"/instruments/{phillips.id}?version=1").get_data(as_text=True)
-    assert "replaced by version 2" in old
+    assert _kk("Version %(number)d, replaced by version %(newest)d.", number=1, newest=2) in old
     assert client.get(f"/instruments/{phillips.id}?version=7").status_code == 404
 
 
@@ -173,13 +181,19 @@ def test_the_editor_explains_what_is_wrong_beside_the_key(db, client, loaded, lo
     response = client.post(f"/instruments/{gad.id}/edit",
                            data={"definition": '{"items": 7,', "note": "x", "version": "1"})
     assert response.status_code == 200
-    assert "not valid JSON: line 1" in response.get_data(as_text=True)
+    try:
+        json.loads('{"items": 7,')
+    except json.JSONDecodeError as error:
+        expected = _kk("This is not valid JSON: line %(line)d, column %(column)d.",
+                       line=error.lineno, column=error.colno)
+    assert expected in response.get_data(as_text=True)
     definition = library.current_version(gad).definition
     broken = {**definition, "scales": [{"code": "total", "items": [1, 2, 30]}],
               "levels": [{"scale": "total", "bands": [{"from": 0, "level": "severe"}]}]}
     page = client.post(f"/instruments/{gad.id}/edit", data=_form(broken, 1)).get_data(
         as_text=True)
-    assert "item 30 does not exist" in page
+    assert _kk("%(where)s: item %(item)s does not exist (the instrument has %(count)s items).",
+               where="", item=30, count=7).lstrip(": ") in page
     assert 'id="definition-error"' in page
     db.session.expire_all()
     assert library.current_version(gad).number == 1

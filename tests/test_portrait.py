@@ -14,8 +14,8 @@ import zlib
 from datetime import date, timedelta
 
 import pytest
-from flask import render_template_string
-from flask_babel import force_locale
+from flask import current_app, render_template_string
+from flask_babel import force_locale, gettext
 from sqlalchemy import event, select
 
 from juvenile import pdf
@@ -198,7 +198,9 @@ def test_recording_is_audited_and_on_the_clinical_timeline(case, world):
     line = _db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "family_analysis"))
     assert line.clinical is True
     assert line.occurred_on == _data().recorded_on
-    assert describe("family_analysis", line.data) == "The family environment was analysed."
+    with current_app.test_request_context(), force_locale("kk"):
+        expected = gettext("The family environment was analysed.")
+        assert describe("family_analysis", line.data) == expected
 
 
 def test_an_edit_makes_a_new_version_and_keeps_what_changed(case, world):
@@ -288,7 +290,9 @@ def test_the_case_page_has_no_family_section_for_outsiders(client, full_case, lo
     page = response.get_data(as_text=True)
     assert 'id="family-panel"' not in page
     assert "portrait" not in page
-    assert "The family environment was analysed." not in page
+    with current_app.test_request_context(), force_locale("kk"):
+        sentence = gettext("The family environment was analysed.")
+    assert sentence not in page
 
 
 # --- the portrait -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from juvenile.audit import services as audit
 from juvenile.demo.assessments import build_assessments, build_library
 from juvenile.demo.cases import build_cases
 from juvenile.demo.crisis import build_crisis
+from juvenile.demo.family import build_family
 from juvenile.demo.region import DEFAULT_SCHOOLS, DISTRICTS, REGION, SCHOOLS_PER_DISTRICT
 from juvenile.extensions import db
 
@@ -161,6 +162,7 @@ STEPS: list[Callable[[DemoRegion], None]] = [
     build_cases,
     build_library,
     build_assessments,
+    build_family,
     build_crisis,
 ]
 
