@@ -107,3 +107,25 @@ def test_specialist_with_open_cases_is_not_deactivated_silently(client, world, m
     _db.session.expire_all()
     assert _db.session.get(type(world.users["psychologist"]),
                            world.users["psychologist"].id).is_enabled
+
+
+def test_typing_the_iin_of_a_minor_of_another_school_is_recorded_for_its_district(
+        client, world, make_case, login_as):
+    from sqlalchemy import select
+
+    from juvenile.audit.models import AuditEntry
+
+    elsewhere = make_case(world.orgs["school3"])  # district D2
+    prober = login_as(Role.SOCIAL_PEDAGOGUE)        # school1, district D1
+    minor = elsewhere.minor
+    response = client.post("/minors/new", data={
+        "iin": minor.iin, "surname": "Кез", "given_name": "Кім", "patronymic": "",
+        "birth_date": minor.birth_date.isoformat(), "sex": minor.sex,
+        "schooling_language": "kk", "address": "Тараз", "phone": "", "grade": ""})
+    assert response.status_code == 200
+    assert minor.surname not in response.get_data(as_text=True)
+    _db.session.expire_all()
+    entry = _db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "iin_match")).one()
+    assert (entry.actor_id, entry.object_id) == (prober.id, minor.id)
+    assert entry.district_id == world.districts["D2"].id

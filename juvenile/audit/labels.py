@@ -9,6 +9,7 @@ ACTION_LABELS = {
     "activate": _l("activated"),
     "deactivate": _l("deactivated"),
     "open": _l("opened"),
+    "iin_match": _l("entered the IIN of a registered minor"),
     "login": _l("signed in"),
     "logout": _l("signed out"),
     "login_failed": _l("failed sign-in"),

@@ -77,18 +77,23 @@ def record(
     return entry
 
 
-def record_opening(actor, obj: Audited) -> None:
-    """Log that ``actor`` opened a sensitive record (a minor's case file).
-
-    Models mark themselves sensitive with ``audit_openings = True``; the object loader
-    in ``juvenile.access`` calls this for them, so no view can forget it. The entry is
-    written and committed in its own transaction: a page that only reads, or a request
-    that fails afterwards, still leaves the record of the access.
-    """
+def record_access(actor, action: str, obj: Audited) -> None:
+    """Log that ``actor`` reached a sensitive record, in its own committed transaction: a
+    page that only reads, or a request that is refused or fails afterwards, still leaves
+    the record of the access."""
     district_id, organisation_id = obj.audit_scope
     with Session(db.engine) as session, session.begin():
         session.add(AuditEntry(
             actor_id=actor.id, actor_login=actor.login, actor_name=actor.full_name,
-            action="open", object_type=obj.__tablename__, object_id=obj.id,
+            action=action, object_type=obj.__tablename__, object_id=obj.id,
             summary=getattr(obj, "audit_label", f"#{obj.id}"), remote_addr=_remote_addr(),
             district_id=district_id, organisation_id=organisation_id))
+
+
+def record_opening(actor, obj: Audited) -> None:
+    """Log that ``actor`` opened a sensitive record (a minor's case file).
+
+    Models mark themselves sensitive with ``audit_openings = True``; the object loader
+    in ``juvenile.access`` calls this for them, so no view can forget it.
+    """
+    record_access(actor, "open", obj)
