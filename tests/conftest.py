@@ -9,12 +9,13 @@ append-only triggers, which is exactly why it is used here).
 
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from config import TestConfig
 from juvenile import create_app
@@ -274,3 +275,28 @@ def make_case(db):
         return Case(minor, representative, enrolment, transfer)
 
     return create
+
+
+@contextmanager
+def counted_queries():
+    """Collects the SQL statements run inside the block (for "the query count does not
+    grow with the rows shown")."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def count_queries(client, url: str):
+    """GET ``url``; returns the response and how many SQL statements it ran."""
+    with counted_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(statements)

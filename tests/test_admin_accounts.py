@@ -4,14 +4,14 @@ delete, the list and its filters, access."""
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from juvenile.accounts import services
 from juvenile.accounts.models import Role, User
 from juvenile.accounts.passwords import hash_password, new_session_token, verify_password
 from juvenile.audit.models import AuditEntry
 from juvenile.extensions import db as _db
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, AuthActions, count_queries
 from tests.test_admin_organisations import (
     _reload,
     _text,
@@ -513,18 +513,7 @@ def test_users_list_query_count_does_not_grow_with_rows(client, world, login_as)
     client.get("/admin/users?q=trio")  # warm-up
 
     def count(url):
-        statements = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(_db.engine, "before_cursor_execute", listener)
-        try:
-            response = client.get(url)
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", listener)
-        assert response.status_code == 200
-        return response, len(statements)
+        return count_queries(client, url)
 
     few, few_queries = count("/admin/users?q=trio")
     many, many_queries = count("/admin/users?q=bulk")

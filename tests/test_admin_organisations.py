@@ -6,13 +6,13 @@ from html.parser import HTMLParser
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from juvenile.accounts import services
 from juvenile.accounts.models import Organisation, OrganisationKind, Role, User
 from juvenile.audit.models import AuditEntry
 from juvenile.extensions import db as _db
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, AuthActions, count_queries
 
 # --- page helpers --------------------------------------------------------------------
 
@@ -204,18 +204,7 @@ def test_list_query_count_does_not_grow_with_rows(app, client, world, login_as, 
     client.get("/admin/organisations?q=trio")  # warm-up: connection set-up is not counted
 
     def count(url):
-        statements = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(_db.engine, "before_cursor_execute", listener)
-        try:
-            response = client.get(url)
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", listener)
-        assert response.status_code == 200
-        return response, len(statements)
+        return count_queries(client, url)
 
     few, few_queries = count("/admin/organisations?q=trio")
     many, many_queries = count("/admin/organisations?q=bulk")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from juvenile.accounts.models import Role
 from juvenile.audit.models import AuditEntry
@@ -25,7 +25,7 @@ from juvenile.diagnostics.models import (
 from juvenile.diagnostics.scoring import validate_definition
 from juvenile.errors import ServiceError
 from juvenile.extensions import db as _db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, count_queries
 
 TODAY = date(2026, 11, 20)
 ENROLLED = date(2026, 11, 2)
@@ -511,18 +511,7 @@ def test_the_case_page_costs_the_same_queries_whatever_the_number_of_assessments
     url = f"/minors/{case.minor.id}"
 
     def queries() -> int:
-        statements = []
-        engine = _db.engine
-
-        def count(*args):
-            statements.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+        return count_queries(client, url)[1]
 
     _record(world, case, keys["scale"], "0 0 0 0 0 0 0")
     one = queries()

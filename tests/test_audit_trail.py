@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, event, exc, func, select, text, update
+from sqlalchemy import delete, exc, func, select, text, update
 from werkzeug.exceptions import NotFound
 
 from juvenile.access import get_or_404
 from juvenile.accounts.models import Organisation, Role, User
 from juvenile.audit.models import AuditEntry, AuditEntryImmutable
 from juvenile.extensions import db as _db
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, AuthActions, count_queries
 from tests.test_admin_organisations import _text, rows
 
 REMOTE = "10.20.30.40"
@@ -50,18 +50,7 @@ def _add_entry(*, at: datetime, actor: str = "someone", action: str = "update",
 
 
 def _count_queries(client, url: str):
-    statements = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return response, len(statements)
+    return count_queries(client, url)
 
 
 # --- what is recorded ----------------------------------------------------------------

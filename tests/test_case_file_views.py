@@ -2,13 +2,12 @@
 legal representatives, enrolment; each role's scope and the audit of openings."""
 
 import html
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 from flask import url_for
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from juvenile.accounts.models import Role
 from juvenile.audit.models import AuditEntry
@@ -23,6 +22,7 @@ from juvenile.cases.models import (
     enrolment_groups,
 )
 from juvenile.extensions import db as _db
+from tests.conftest import counted_queries
 from tests.test_admin_organisations import field_error, flashes, rows
 
 TODAY = date.today()
@@ -51,21 +51,6 @@ def switch_to(client, user):
     response = client.post("/login", data={"login": user.login,
                                            "password": "correct-horse-42"})
     assert response.status_code == 302
-
-
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _minor_count() -> int:

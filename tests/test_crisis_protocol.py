@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from juvenile.accounts.models import Role, User
 from juvenile.audit.models import AuditEntry
@@ -20,6 +20,7 @@ from juvenile.diagnostics.protocol_queries import (
     unacknowledged_alerts,
 )
 from juvenile.errors import ServiceError
+from tests.conftest import counted_queries
 
 TODAY = date.today()
 
@@ -250,14 +251,9 @@ def test_the_alert_banner_costs_one_query(db, case, staff):
     _raise(db, case, staff["psychologist"])
     # As on a page: the signed-in user comes loaded with their organisation.
     assert staff["psychologist"].role and staff["district_coordinator"].organisation.district_id
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counted_queries() as statements:
         alerts = unacknowledged_alerts(staff["psychologist"])
         overdue = district_overdue(staff["district_coordinator"], utcnow())
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert len(alerts) == 1 and overdue == []
     assert len(statements) == 2
 

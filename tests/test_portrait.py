@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import pytest
 from flask import current_app, render_template_string
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from juvenile import pdf
 from juvenile.accounts.models import Role
@@ -33,6 +33,7 @@ from juvenile.diagnostics.models import (
 )
 from juvenile.errors import ConflictError, ServiceError
 from juvenile.extensions import db as _db
+from tests.conftest import counted_queries
 
 KAZAKH_LETTERS = "әғқңөұүһі"
 #: A conclusion with every Kazakh-specific letter, lower and upper case.
@@ -327,16 +328,10 @@ def test_the_portrait_page_shows_levels_not_answers(client, full_case, login_as)
 
 def test_the_portrait_costs_the_same_queries_whatever_the_assessments(app, full_case, world):
     def count() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
         enrolment = _db.session.get(Enrolment, full_case.enrolment.id)
         enrolment.stage  # noqa: B018  (loaded before counting)
-        event.listen(_db.engine, "before_cursor_execute", listener)
-        try:
-            with app.test_request_context():
-                portrait.assemble(enrolment, date.today())
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", listener)
+        with counted_queries() as statements, app.test_request_context():
+            portrait.assemble(enrolment, date.today())
         return len(statements)
 
     before = count()

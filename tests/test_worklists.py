@@ -5,13 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import event
 
 from juvenile.accounts.models import Role
 from juvenile.cases import worklists
 from juvenile.cases.dates import today
 from juvenile.cases.models import Stage
-from juvenile.extensions import db as _db
+from tests.conftest import count_queries
 
 
 @pytest.fixture
@@ -283,18 +282,7 @@ def test_inspector_sees_only_minors_on_preventive_registration(app, client, worl
 
 
 def _queries(client, url: str) -> int:
-    statements = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return len(statements)
+    return count_queries(client, url)[1]
 
 
 LISTS = [(Role.PSYCHOLOGIST, "/work"), (Role.SCHOOL_ADMIN, "/school"),
