@@ -72,10 +72,17 @@ def register_blueprints(app: Flask) -> None:
     from juvenile.diagnostics.portrait_views import bp as portrait_bp
     from juvenile.diagnostics.protocol_views import bp as crisis_bp
     from juvenile.diagnostics.views import bp as diagnostics_bp
+    from juvenile.education.views import bp as education_bp
+    from juvenile.familywork.views import bp as familywork_bp
+    from juvenile.irp import requirements  # noqa: F401  (registers the stage requirements)
+    from juvenile.irp.views import bp as irp_bp
+    from juvenile.leisure.views import bp as leisure_bp
     from juvenile.main.views import bp as main_bp
+    from juvenile.sessions.views import bp as sessions_bp
     from juvenile.settings.views import bp as settings_bp
 
     for blueprint in (auth_bp, main_bp, admin_bp, audit_bp, settings_bp, cases_bp,
                       workflow_bp, worklists_bp, instruments_bp, diagnostics_bp, crisis_bp,
-                      portrait_bp):
+                      portrait_bp, irp_bp, sessions_bp, familywork_bp, education_bp,
+                      leisure_bp):
         app.register_blueprint(blueprint)

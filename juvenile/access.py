@@ -47,6 +47,13 @@ RULES: dict[str, frozenset[Role]] = {
     "edit_instruments": frozenset({Role.METHODOLOGIST}),
     "view_instruments": frozenset({Role.METHODOLOGIST, Role.PSYCHOLOGIST}),
     "crisis_protocol": SCHOOL_ROLES | {Role.DISTRICT_COORDINATOR},
+    # the programme's work (IRP, sessions, family, education, leisure)
+    "view_programme": SCHOOL_ROLES | {Role.DISTRICT_COORDINATOR},
+    "draft_irp": SPECIALISTS,
+    "approve_irp": frozenset({Role.SCHOOL_ADMIN}),
+    "record_work": SPECIALISTS,
+    "view_sessions": SCHOOL_ROLES,
+    "enter_attendance": SCHOOL_ROLES,
 }
 PUBLIC = "public"
 

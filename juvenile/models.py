@@ -27,4 +27,14 @@ from juvenile.diagnostics.models import (  # noqa: F401
     PortraitConclusion,
     SafetyPlan,
 )
+from juvenile.education.models import (  # noqa: F401
+    EducationRecord,
+    Employment,
+    MonthlyAttendance,
+    QuarterlyProgress,
+)
+from juvenile.familywork.models import LegalMeasure, LivingConditionsAct  # noqa: F401
+from juvenile.irp.models import Activity, IrpVersion, Occurrence  # noqa: F401
+from juvenile.leisure.models import LeisureInvolvement  # noqa: F401
+from juvenile.sessions.models import GroupSession, Session  # noqa: F401
 from juvenile.settings.models import RegionalSetting  # noqa: F401

@@ -28,6 +28,8 @@ NAVIGATION = [
     ("worklists.registered_minors", _l("Registered minors"), "registered_minors"),
     ("cases.minors", _l("Find a minor"), "view_cases"),
     ("workflow.transfers", _l("Hand-overs"), "work_on_cases"),
+    ("sessions.group_sessions", _l("Group sessions"), "record_work"),
+    ("education.attendance", _l("Missed lessons"), "enter_attendance"),
     ("instruments.library", _l("Instruments"), "view_instruments"),
     ("audit.entries", _l("Audit trail"), "view_audit"),
     ("settings.edit", _l("Regional settings"), "edit_settings"),

@@ -9,7 +9,7 @@ import pytest
 from juvenile.accounts.models import Role
 from juvenile.extensions import db as _db
 from tests.matrices import PUBLIC as _PUBLIC
-from tests.matrices import collect_matrix
+from tests.matrices import collect_matrix, collect_targets
 from tests.matrices.crisis import make_episode
 from tests.matrices.diagnostics import make_assessment
 from tests.matrices.instruments import make_instrument
@@ -45,7 +45,8 @@ def targets(world, make_user, make_case):
     analysis = _family_analysis(case.minor, world.users["psychologist"])
     episode = make_episode(_db, case.enrolment, world.users["psychologist"])
     assessment = make_assessment(_db, case.minor, world.users["psychologist"], case.enrolment)
-    return {"org_id": world.orgs["school3"].id, "user_id": spare.id,
+    made = collect_targets(_db, world, case)
+    return made | {"org_id": world.orgs["school3"].id, "user_id": spare.id,
             "episode_id": episode.id,
             "assessment_id": assessment.id,
             "instrument_id": make_instrument(_db),

@@ -31,7 +31,7 @@ from juvenile.cases.stages import add_months
 from juvenile.errors import ConflictError, ServiceError
 from juvenile.extensions import db as _db
 from tests.conftest import PASSWORD
-from tests.matrices.diagnostics import record_diagnostics
+from tests.stage_work import meet_stage_requirements
 from tests.test_admin_organisations import field_error, flashes, rows
 
 TODAY = date(2026, 11, 20)
@@ -87,13 +87,13 @@ def _assign(people, enrolment, on: date, who: str = "psychologist") -> None:
 
 
 def _move(actor, enrolment, on: date) -> Stage:
-    record_diagnostics(_db, enrolment, actor, on)
+    meet_stage_requirements(_db, enrolment, actor, on)
     return services.move_to_next_stage(actor, enrolment, on, enrolment.version)
 
 
 def _close(actor, enrolment, reason: str, on: date, note: str = "", today: date = TODAY):
     if reason == "completed":
-        record_diagnostics(_db, enrolment, actor, on)
+        meet_stage_requirements(_db, enrolment, actor, on)
     services.close_enrolment(actor, enrolment, ClosureData(reason, on, note), today,
                              enrolment.version)
 
@@ -658,7 +658,7 @@ def test_a_form_without_its_version_is_refused(app, client, world, staff, make_c
 def test_the_stage_page_shows_the_checklist_and_refuses_an_unmet_move(app, client, world,
                                                                       staff, make_case):
     case = make_case(world.orgs["school1"])
-    record_diagnostics(_db, case.enrolment, staff["psychologist"])
+    meet_stage_requirements(_db, case.enrolment, staff["psychologist"])
     _db.session.commit()
     _sign_in(client, staff["psychologist"])
     url = f"/enrolments/{case.enrolment.id}/stage"
@@ -677,7 +677,7 @@ def test_the_stage_page_shows_the_checklist_and_refuses_an_unmet_move(app, clien
 
 def test_a_met_checklist_moves_the_case(app, client, world, staff, make_case):
     case = make_case(world.orgs["school1"], responsible=staff["psychologist"])
-    record_diagnostics(_db, case.enrolment, staff["psychologist"])
+    meet_stage_requirements(_db, case.enrolment, staff["psychologist"])
     _db.session.commit()
     _sign_in(client, staff["social_pedagogue"])
     url = f"/enrolments/{case.enrolment.id}/stage"

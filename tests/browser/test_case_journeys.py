@@ -19,7 +19,7 @@ from juvenile.cases.stages import add_months
 from juvenile.extensions import db as _db
 from juvenile.settings import registry
 from tests.browser.test_journeys import nav_link, sign_in
-from tests.matrices.diagnostics import record_diagnostics
+from tests.stage_work import meet_stage_requirements
 
 pytestmark = pytest.mark.browser
 
@@ -192,7 +192,7 @@ def test_deputy_head_moves_a_case_once_a_specialist_is_assigned(
     case = make_case(world.orgs["school1"], surname="Жұмабаев")
     minor = case.minor
     psychologist = world.users["psychologist"]
-    record_diagnostics(_db, case.enrolment, psychologist)  # the other requirement: met
+    meet_stage_requirements(_db, case.enrolment, psychologist)  # the other requirement: met
     _db.session.commit()
     requirement = texts.both("A responsible specialist is assigned")[0]
     initial, active = kk("initial stage"), kk("active rehabilitation")
