@@ -78,11 +78,13 @@ def register_blueprints(app: Flask) -> None:
     from juvenile.irp.views import bp as irp_bp
     from juvenile.leisure.views import bp as leisure_bp
     from juvenile.main.views import bp as main_bp
+    from juvenile.reports.quarterly_views import bp as effectiveness_bp
+    from juvenile.reports.views import bp as reports_bp
     from juvenile.sessions.views import bp as sessions_bp
     from juvenile.settings.views import bp as settings_bp
 
     for blueprint in (auth_bp, main_bp, admin_bp, audit_bp, settings_bp, cases_bp,
                       workflow_bp, worklists_bp, instruments_bp, diagnostics_bp, crisis_bp,
                       portrait_bp, irp_bp, sessions_bp, familywork_bp, education_bp,
-                      leisure_bp):
+                      leisure_bp, reports_bp, effectiveness_bp):
         app.register_blueprint(blueprint)

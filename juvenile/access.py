@@ -54,6 +54,15 @@ RULES: dict[str, frozenset[Role]] = {
     "record_work": SPECIALISTS,
     "view_sessions": SCHOOL_ROLES,
     "enter_attendance": SCHOOL_ROLES,
+    # monthly reports and the effectiveness analysis (aggregates only)
+    "view_reports": frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_COORDINATOR,
+                               Role.COMMISSION_MEMBER, Role.METHODOLOGIST}),
+    "write_reports": frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_COORDINATOR,
+                                Role.METHODOLOGIST}),
+    "review_reports": frozenset({Role.COMMISSION_MEMBER}),
+    "enter_baselines": frozenset({Role.DISTRICT_COORDINATOR, Role.METHODOLOGIST}),
+    "view_effectiveness": frozenset({Role.DISTRICT_COORDINATOR, Role.COMMISSION_MEMBER,
+                                     Role.METHODOLOGIST}),
 }
 PUBLIC = "public"
 
@@ -322,3 +331,11 @@ def get_or_404(model: type, object_id: int, user, action: str = "view"):
 
         record_opening(user, obj)
     return obj
+
+
+def may_see_session_notes(user, minor) -> bool:
+    """Confidential notes of sessions: the psychologists of the minor's school, nobody
+    else (not the social pedagogue, not the deputy head, not the responsible specialist
+    when that is a social pedagogue)."""
+    return (user.is_authenticated and user.role_enum is Role.PSYCHOLOGIST
+            and minor.organisation_id == user.organisation_id)

@@ -14,6 +14,7 @@ from juvenile.cases.models import (  # noqa: F401
     Incident,
     LegalRepresentative,
     Minor,
+    Placement,
     StageMove,
     Transfer,
 )
@@ -36,5 +37,10 @@ from juvenile.education.models import (  # noqa: F401
 from juvenile.familywork.models import LegalMeasure, LivingConditionsAct  # noqa: F401
 from juvenile.irp.models import Activity, IrpVersion, Occurrence  # noqa: F401
 from juvenile.leisure.models import LeisureInvolvement  # noqa: F401
+from juvenile.reports.models import (  # noqa: F401
+    MonthlyReport,
+    OffendingBaseline,
+    ReportSubmission,
+)
 from juvenile.sessions.models import GroupSession, Session  # noqa: F401
 from juvenile.settings.models import RegionalSetting  # noqa: F401

@@ -30,6 +30,8 @@ NAVIGATION = [
     ("workflow.transfers", _l("Hand-overs"), "work_on_cases"),
     ("sessions.group_sessions", _l("Group sessions"), "record_work"),
     ("education.attendance", _l("Missed lessons"), "enter_attendance"),
+    ("reports.index", _l("Monthly reports"), "view_reports"),
+    ("effectiveness.quarter", _l("Effectiveness"), "view_effectiveness"),
     ("instruments.library", _l("Instruments"), "view_instruments"),
     ("audit.entries", _l("Audit trail"), "view_audit"),
     ("settings.edit", _l("Regional settings"), "edit_settings"),

@@ -232,7 +232,7 @@ def make_case(db):
     from datetime import date, timedelta
 
     from juvenile.cases.iin import make_iin
-    from juvenile.cases.models import Stage, enrolment_groups
+    from juvenile.cases.models import Placement, Stage, enrolment_groups
 
     serials = iter(range(1, 10_000))
 
@@ -263,6 +263,8 @@ def make_case(db):
                                   responsible_id=responsible.id if responsible else None)
             db.session.add(enrolment)
             db.session.flush()
+            db.session.add(Placement(enrolment_id=enrolment.id, organisation_id=org.id,
+                                     district_id=org.district_id, from_date=start))
             db.session.execute(enrolment_groups.insert(), [
                 {"enrolment_id": enrolment.id, "target_group": g} for g in groups])
         transfer = None

@@ -433,3 +433,28 @@ class CaseEvent(db.Model):
     __table_args__ = (
         Index("ix_case_events_minor_id_occurred_on", "minor_id", "occurred_on", "id"),
     )
+
+
+class Placement(db.Model):
+    """Where an enrolment was held over time: [from_date, to_date) at one school.
+
+    Written when a case opens and when a hand-over is accepted, so reports place each case
+    where it was on the day they count (a minor handed over mid-month is at the new school
+    at the month's end).
+    """
+
+    __tablename__ = "enrolment_placements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    from_date: Mapped[date] = mapped_column(Date)
+    #: The day it moved on (exclusive); None while the case is held here.
+    to_date: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_enrolment_placements_organisation_id_from_date", "organisation_id",
+              "from_date"),
+        Index("ix_enrolment_placements_district_id_from_date", "district_id", "from_date"),
+    )

@@ -19,6 +19,7 @@ from juvenile.cases.models import (
     IncidentKind,
     LegalRepresentative,
     Minor,
+    Placement,
     Relation,
     SchoolingLanguage,
     Sex,
@@ -309,6 +310,8 @@ def enrol_minor(actor: User, minor: Minor, data: EnrolmentData, today: date) -> 
         created_by_id=actor.id, **fields)
     db.session.add(enrolment)
     db.session.flush()
+    db.session.add(Placement(enrolment_id=enrolment.id, organisation_id=enrolment.organisation_id,
+                             district_id=enrolment.district_id, from_date=data.enrolled_on))
     db.session.execute(enrolment_groups.insert(), [
         {"enrolment_id": enrolment.id, "target_group": int(g)} for g in sorted(set(data.groups))])
     audit.record(actor, "create", enrolment, minor.audit_label,
@@ -569,6 +572,19 @@ def pending_transfer(minor: Minor) -> Transfer | None:
         Transfer.minor_id == minor.id, Transfer.status == TransferStatus.PENDING.value))
 
 
+def _move_placement(enrolment: Enrolment, to_org, today: date) -> None:
+    """The case is held at ``to_org`` from ``today`` on (reports count it there)."""
+    held = db.session.scalars(select(Placement).where(
+        Placement.enrolment_id == enrolment.id, Placement.to_date.is_(None))).all()
+    for placement in held:
+        if placement.from_date >= today:
+            db.session.delete(placement)  # handed on the same day it arrived
+        else:
+            placement.to_date = today
+    db.session.add(Placement(enrolment_id=enrolment.id, organisation_id=to_org.id,
+                             district_id=to_org.district_id, from_date=today))
+
+
 def accept_transfer(actor: User, transfer: Transfer, responsible_id: int | None,
                     today: date) -> None:
     """The receiving school's administrator takes the case over; the history moves along."""
@@ -590,6 +606,7 @@ def accept_transfer(actor: User, transfer: Transfer, responsible_id: int | None,
     db.session.flush()
     if enrolment is not None:
         enrolment.organisation_id, enrolment.district_id = to_org.id, to_org.district_id
+        _move_placement(enrolment, to_org, today)
         enrolment.responsible_id = None
         enrolment.coworkers = []
         db.session.flush()
