@@ -276,12 +276,12 @@ def test_timeline_newest_first_with_sentences_and_filter(app, client, world, sch
     add_event(minor, "registered", days_ago=5)
     add_event(minor, "enrolled", data={"groups": [2, 3]}, days_ago=3)
     add_event(minor, "stage", data={"from": "initial", "to": "active"}, days_ago=1)
-    add_event(minor, "home_visit", data={"act": "A-17"}, days_ago=0)  # a later issue's kind
+    add_event(minor, "later_kind", data={"act": "A-17"}, days_ago=0)  # a kind nobody registered
     login_as(Role.PSYCHOLOGIST)
     lines = [row[1] for row in rows(client.get(f"/minors/{minor.id}"))
              if len(row) == 3 and row[1]]
     timeline = lines[-4:]
-    assert timeline[0] == "home_visit (act: A-17)"
+    assert timeline[0] == "later_kind (act: A-17)"
     assert timeline[1] == _t(app, "Stage changed: %(from)s → %(to)s.",
                              **{"from": _t(app, "initial stage"),
                                 "to": _t(app, "active rehabilitation")})
@@ -295,7 +295,7 @@ def test_timeline_newest_first_with_sentences_and_filter(app, client, world, sch
     assert _t(app, "Stage changed: %(from)s → %(to)s.",
               **{"from": _t(app, "initial stage"), "to": _t(app, "active rehabilitation")}
               ) in only_stages
-    assert "A-17" in text(client.get(f"/minors/{minor.id}?kind=home_visit"))
+    assert "A-17" in text(client.get(f"/minors/{minor.id}?kind=later_kind"))
 
 
 def test_a_line_with_unreadable_data_shows_its_values(app, client, world, school1_case,

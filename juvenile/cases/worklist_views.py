@@ -14,6 +14,7 @@ from juvenile.access import allow
 from juvenile.cases import worklists
 from juvenile.cases.dates import today
 from juvenile.cases.models import TargetGroup
+from juvenile.irp.queries import due_work
 
 bp = Blueprint("worklists", __name__)
 
@@ -45,9 +46,11 @@ def _filters(form) -> worklists.CaseFilters:
 @bp.route("/work")
 @allow("my_work")
 def my_work():
-    cases = worklists.my_work(current_user, today(), request.args.get("sort"), _page(),
+    day = today()
+    cases = worklists.my_work(current_user, day, request.args.get("sort"), _page(),
                               _per_page())
-    return render_template("cases/lists/my_work.html", cases=cases)
+    return render_template("worklists/my_work.html", cases=cases,
+                           due=due_work(current_user, day, _per_page()))
 
 
 @bp.route("/school")

@@ -7,6 +7,7 @@ use ``effective_status``.
 """
 
 import calendar
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, select
@@ -57,14 +58,22 @@ def periods(frequency: str, starts_on: date, ends_on: date) -> list[tuple[date, 
     return result
 
 
-def expand(activity: Activity, from_day: date | None = None) -> list[Occurrence]:
+def expand(activity: Activity, from_day: date | None = None, *,
+           skip_due: Collection[date] = ()) -> list[Occurrence]:
     """Add the activity's occurrences (from ``from_day`` on, when a correction takes
-    effect mid-way); the caller has flushed the activity and its programme."""
+    effect mid-way); the caller has flushed the activity and its programme.
+
+    ``skip_due``: periods (by their due day) already acted on in the line this activity
+    was corrected from (done, cancelled or marked missed before the correction): not
+    planned twice.
+    """
     irp = activity.irp
     created = []
     for window_start, due_on in periods(activity.frequency, activity.starts_on,
                                         activity.ends_on):
         if from_day is not None and due_on < from_day:
+            continue
+        if due_on in skip_due:
             continue
         if from_day is not None and window_start < from_day:
             window_start = from_day
