@@ -392,6 +392,22 @@ def _session(case, staff, held_on: date):
     return session
 
 
+def test_work_held_before_the_approval_ticks_the_new_periods(case, staff):
+    """The programme is approved weeks after the first consultations: they count."""
+    early = _session(case, staff, date(2026, 9, 3))  # in the week of 31 Aug .. 6 Sep
+    second = _session(case, staff, date(2026, 9, 4))  # same week: one tick only
+    later = _session(case, staff, date(2026, 9, 16))
+    v1 = _approved_v1(case, staff)
+    rows = _occurrences(v1.activities[0])
+    by_session = {o.session_id: o for o in rows if o.session_id}
+    assert set(by_session) == {early.id, later.id}
+    assert by_session[early.id].status == "done"
+    assert by_session[early.id].done_on == date(2026, 9, 3)
+    assert second.id not in by_session
+    week_of_7_sep = next(o for o in rows if o.window_start <= date(2026, 9, 9) <= o.due_on)
+    assert occurrences.status_of(week_of_7_sep, TODAY) is OccurrenceStatus.MISSED
+
+
 def test_a_period_ticked_off_by_a_record_is_changed_through_the_record(case, staff):
     _approved_v1(case, staff)
     session = _session(case, staff, date(2026, 9, 8))

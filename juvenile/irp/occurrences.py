@@ -152,3 +152,45 @@ def release(*, session_id: int | None = None, act_id: int | None = None) -> int:
         occurrence.act_id = None
         occurrence.marked_at = utcnow()
     return len(released)
+
+
+def match_held(enrolment_id: int, created: list[Occurrence]) -> int:
+    """Tick newly planned occurrences with work already recorded in their periods: a
+    programme approved on day 8 counts the consultation held on day 2. Each session or
+    act ticks at most one occurrence; one already ticking another is left alone. Two
+    queries, however many occurrences. Returns how many were ticked."""
+    from juvenile.familywork.models import LivingConditionsAct
+    from juvenile.sessions.models import Session
+
+    db.session.flush()  # the new rows' defaults (status "planned") are set on flush
+    wanted = [o for o in created if o.status == OccurrenceStatus.PLANNED.value
+              and o.activity.fulfilled_by]
+    if not wanted:
+        return 0
+    used_sessions = set(db.session.scalars(select(Occurrence.session_id).where(
+        Occurrence.enrolment_id == enrolment_id, Occurrence.session_id.is_not(None))))
+    used_acts = set(db.session.scalars(select(Occurrence.act_id).where(
+        Occurrence.enrolment_id == enrolment_id, Occurrence.act_id.is_not(None))))
+    held: list[tuple[date, str, int | None, int | None]] = [
+        (day, kind, session_id, None) for session_id, kind, day in db.session.execute(
+            select(Session.id, Session.kind, Session.held_on).where(
+                Session.enrolment_id == enrolment_id, Session.attended.is_(True)))
+        if session_id not in used_sessions]
+    held += [(day, HOME_VISIT, None, act_id) for act_id, day in db.session.execute(
+        select(LivingConditionsAct.id, LivingConditionsAct.visited_on).where(
+            LivingConditionsAct.enrolment_id == enrolment_id))
+        if act_id not in used_acts]
+    held.sort(key=lambda item: (item[0], item[2] or 0, item[3] or 0))
+    ticked = 0
+    for occurrence in sorted(wanted, key=lambda o: (o.due_on, o.window_start)):
+        for index, (day, kind, session_id, act_id) in enumerate(held):
+            if (kind == occurrence.activity.fulfilled_by
+                    and occurrence.window_start <= day <= occurrence.due_on):
+                occurrence.status = OccurrenceStatus.DONE.value
+                occurrence.done_on = day
+                occurrence.session_id, occurrence.act_id = session_id, act_id
+                occurrence.marked_at = utcnow()
+                del held[index]
+                ticked += 1
+                break
+    return ticked

@@ -419,8 +419,10 @@ def approve(actor: User, irp: IrpVersion, expected_version: int | None,
     irp.status = IrpStatus.APPROVED.value
     irp.approved_by_id, irp.approved_at, irp.approved_on = actor.id, utcnow(), today
     db.session.flush()
+    created = []
     for activity in irp.activities:
-        _expand(activity, today if previous is not None else None)
+        created += _expand(activity, today if previous is not None else None)
+    occurrences.match_held(enrolment.id, created)
     db.session.flush()
     audit.record(actor, "approve", irp, enrolment.audit_label,
                  {"status": [IrpStatus.DRAFT.value, IrpStatus.APPROVED.value],
@@ -441,13 +443,13 @@ def _supersede(actor: User, previous: IrpVersion, enrolment: Enrolment, today: d
                   "withdrawn_occurrences": [None, withdrawn]})
 
 
-def _expand(activity: Activity, from_day: date | None) -> None:
+def _expand(activity: Activity, from_day: date | None) -> list[Occurrence]:
     acted = set()
     if activity.origin_id is not None and from_day is not None:
         acted = set(db.session.scalars(select(Occurrence.due_on).where(
             Occurrence.activity_id == activity.origin_id, Occurrence.due_on >= from_day,
             Occurrence.status != OccurrenceStatus.PLANNED.value)))
-    occurrences.expand(activity, from_day, skip_due=acted)
+    return occurrences.expand(activity, from_day, skip_due=acted)
 
 
 # --- marking by hand -------------------------------------------------------------------------
