@@ -460,3 +460,20 @@ def test_compare_finds_added_removed_and_changed_lines_through_versions(case, st
     assert changed.fields == ["frequency"]
     assert c.goals == [("same", "Бірінші мақсат"), ("removed", "Екінші"),
                        ("added", "Үшінші")]
+
+
+def test_closing_the_case_withdraws_the_plans_after_the_closing_day(case, staff):
+    from juvenile.cases import services as case_services
+    from juvenile.cases.services import ClosureData
+
+    v1 = _approved_v1(case, staff)
+    closed_on = date(2026, 10, 7)  # a Wednesday: its week is due on Sunday 11 October
+    case_services.close_enrolment(staff["school_admin"], case.enrolment,
+                                  ClosureData("moved_away", closed_on, "Отбасы көшіп кетті"),
+                                  TODAY, case.enrolment.version)
+    _db.session.commit()
+    rows = _occurrences(v1.activities[0])
+    assert rows and max(o.due_on for o in rows) == date(2026, 10, 4)  # the last whole week
+    assert all(o.due_on <= closed_on for o in rows)
+    assert _db.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.object_type == "irp_versions", AuditEntry.action == "withdraw")) == 1

@@ -49,6 +49,9 @@ ADULT_AGE = 18
 #: during an open enrolment (also while its crisis flag already stands).
 #: The diagnostics domain adds the safety protocol here.
 CRISIS_HOOKS: list[Callable] = []
+#: Called with (actor, enrolment) when a case closes, after its closing is recorded.
+#: The IRP domain withdraws the programme's plans after the closing day here.
+CLOSURE_HOOKS: list[Callable] = []
 
 
 def is_clinical_event(kind: str, data: dict | None) -> bool:
@@ -479,6 +482,8 @@ def close_enrolment(actor: User, enrolment: Enrolment, data: ClosureData, today:
                   "early": early})
     add_event(enrolment.minor, "closed", data.closed_on, actor, enrolment=enrolment,
               data={"reason": reason.value})
+    for hook in CLOSURE_HOOKS:
+        hook(actor, enrolment)
 
 
 # --- incidents -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from juvenile.demo.assessments import build_assessments, build_library
 from juvenile.demo.cases import build_cases
 from juvenile.demo.crisis import build_crisis
 from juvenile.demo.family import build_family
+from juvenile.demo.programme import build_programme
 from juvenile.demo.region import DEFAULT_SCHOOLS, DISTRICTS, REGION, SCHOOLS_PER_DISTRICT
 from juvenile.extensions import db
 
@@ -164,6 +165,7 @@ STEPS: list[Callable[[DemoRegion], None]] = [
     build_assessments,
     build_family,
     build_crisis,
+    build_programme,
 ]
 
 

@@ -10,7 +10,7 @@ and approval go on the case timeline.
 """
 
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -23,7 +23,7 @@ from juvenile.accounts.models import Organisation, OrganisationKind, Role, User
 from juvenile.audit import labels as audit_labels
 from juvenile.audit import services as audit
 from juvenile.cases.models import Enrolment, Stage
-from juvenile.cases.services import add_event
+from juvenile.cases.services import CLOSURE_HOOKS, add_event
 from juvenile.cases.stages import add_months
 from juvenile.cases.timeline import register_kind
 from juvenile.dbtypes import utcnow
@@ -69,6 +69,7 @@ audit_labels.ACTION_LABELS.update({
     "approve": _l("approved"),
     "supersede": _l("superseded"),
     "mark": _l("marked"),
+    "withdraw": _l("plans withdrawn"),
 })
 
 
@@ -431,6 +432,25 @@ def approve(actor: User, irp: IrpVersion, expected_version: int | None,
               data={"number": irp.number, "correction": previous is not None,
                     "review": irp.is_review})
     return irp
+
+
+def withdraw_on_closure(actor: User, enrolment: Enrolment) -> int:
+    """A closed case plans nothing more: the approved programme's periods due after the
+    closing day are withdrawn (otherwise they would turn "missed"). Returns how many."""
+    irp = approved_version(enrolment.id)
+    if irp is None or enrolment.closed_on is None:
+        return 0
+    withdrawn = occurrences.withdraw_future(irp, enrolment.closed_on + timedelta(days=1))
+    if withdrawn:
+        db.session.flush()
+        audit.record(actor, "withdraw", irp, enrolment.audit_label,
+                     {"withdrawn_occurrences": [None, withdrawn],
+                      "closed_on": [None, enrolment.closed_on.isoformat()]})
+    return withdrawn
+
+
+if withdraw_on_closure not in CLOSURE_HOOKS:
+    CLOSURE_HOOKS.append(withdraw_on_closure)
 
 
 def _supersede(actor: User, previous: IrpVersion, enrolment: Enrolment, today: date) -> None:
