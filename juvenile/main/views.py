@@ -7,6 +7,7 @@ from juvenile.access import has_rule, is_regional, signed_in
 from juvenile.accounts.models import OrganisationKind, Role
 from juvenile.audit.labels import action_label, object_label
 from juvenile.main import queries
+from juvenile.reports import queries as report_queries
 
 bp = Blueprint("main", __name__)
 
@@ -24,6 +25,8 @@ def home():
         else queries.colleagues(user),
         "recent_audit": queries.recent_audit(user) if has_rule(user, "view_audit") else [],
         "awaiting": queries.awaiting_first_sign_in() if user.role_enum is Role.ADMIN else None,
+        "reports_waiting": report_queries.waiting_for_decision(user)
+        if user.role_enum is Role.COMMISSION_MEMBER else None,
         "action_label": action_label,
         "object_label": object_label,
     }
