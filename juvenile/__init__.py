@@ -5,11 +5,19 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, Config
 
 #: The checkout root: templates/, migrations/ and forms/ sit beside the package.
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class RecordId(IntegerConverter):
+    """``<int:…>`` in every route: 0 to 2^31 − 1 (PostgreSQL's integer), else no match."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -22,6 +30,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=os.environ.get("JUVENILE_INSTANCE_PATH") or str(ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    # Ids in URLs fit the database's integer: a larger number is a 404, not an overflow.
+    app.url_map.converters["int"] = RecordId
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     _default_database_and_secret(app)

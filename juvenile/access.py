@@ -212,6 +212,19 @@ def _case_policy(user: User, action: str, record) -> bool:
     return False
 
 
+#: The timeline lines the police inspector reads: the case's legal course (registration,
+#: enrolment, stages, specialist, offences, hand-overs, closure), none of the work with
+#: the minor and the family (sessions, visits, schooling, leisure, the IRP).
+POLICE_TIMELINE_KINDS = frozenset({
+    "registered", "consent", "enrolled", "specialist_assigned", "stage", "extended",
+    "closed", "incident", "transfer_requested", "transfer_accepted"})
+
+
+def timeline_kinds_for(user: User) -> frozenset[str] | None:
+    """The kinds of timeline lines a role may read beyond the clinical rule; None: all."""
+    return POLICE_TIMELINE_KINDS if user.role_enum is Role.POLICE_INSPECTOR else None
+
+
 def may_see_answers(user: User, minor, enrolment=None) -> bool:
     """Item answers and clinical notes: the psychologists of the minor's school and the
     responsible specialist of the case, nobody else."""

@@ -129,3 +129,35 @@ def test_typing_the_iin_of_a_minor_of_another_school_is_recorded_for_its_distric
         AuditEntry.action == "iin_match")).one()
     assert (entry.actor_id, entry.object_id) == (prober.id, minor.id)
     assert entry.district_id == world.districts["D2"].id
+
+
+def test_police_read_none_of_the_programmes_work_on_the_timeline(client, world, make_case,
+                                                                  login_as, auth):
+    """Visits, sessions, schooling, leisure and the IRP are work with the minor and the
+    family: the inspector reads the case's legal course only; the coordinator reads the
+    non-clinical lines."""
+    from juvenile.cases.services import add_event
+
+    case = make_case(world.orgs["school1"], groups=(1,))
+    for kind, data in [("home_visit", {"participants": 2}),
+                       ("session", {"kind": "contact_family", "minutes": 20,
+                                    "format": "phone"}),
+                       ("attendance", {"month": "2026-10-01", "lessons": 80, "excused": 2,
+                                       "unexcused": 7}),
+                       ("leisure_started", {"kind": "club", "name": "Домбыра үйірмесі"})]:
+        add_event(case.minor, kind, date.today(), world.users["social_pedagogue"],
+                  enrolment=case.enrolment, data=data)
+    add_event(case.minor, "incident", date.today(), world.users["police_inspector"],
+              enrolment=case.enrolment,
+              data={"kind": "offence_administrative", "repeat": True})
+    _db.session.commit()
+    login_as(Role.POLICE_INSPECTOR)
+    page = client.get(f"/minors/{case.minor.id}").get_data(as_text=True)
+    assert "Домбыра" not in page
+    assert 'data-kind="incident"' in page  # the legal course stays
+    for kind in ("home_visit", "session", "attendance", "leisure_started"):
+        assert f'data-kind="{kind}"' not in page
+    auth.logout()
+    login_as(Role.DISTRICT_COORDINATOR)
+    page = client.get(f"/minors/{case.minor.id}").get_data(as_text=True)
+    assert "Домбыра" in page

@@ -117,3 +117,13 @@ def test_client_address_behind_a_trusted_proxy_reaches_the_audit_trail(app_facto
         entry = _db.session.scalars(_db.select(AuditEntry).where(
             AuditEntry.action == "login")).one()
         assert entry.remote_addr == "10.1.2.3"
+
+
+def test_an_id_beyond_the_databases_integer_is_a_404_not_an_error(client, login_as):
+    from juvenile.accounts.models import Role
+
+    login_as(Role.PSYCHOLOGIST)
+    for url in ("/minors/9223372036854775808", "/minors/2147483648",
+                "/enrolments/99999999999999999999/sessions"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/minors/2147483647").status_code == 404  # in range, not there

@@ -42,6 +42,34 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+#: What a redacted free-text value reads as in the trail.
+REDACTED = "(text)"
+
+
+def _redact_value(value: Any) -> Any:
+    return value if value in (None, "", [], {}) else REDACTED
+
+
+def redact(changes: dict | None, text_fields) -> dict | None:
+    """The same changes with free text replaced by a marker: the trail says that a
+    summary or a conclusion changed, never what it says (the coordinator reads the
+    trail; clinical and family text must not reach them). Works on a diff
+    {field: [before, after]} and on a plain {field: value} snapshot."""
+    if not changes:
+        return changes
+    fields = set(text_fields)
+    result = {}
+    for name, value in changes.items():
+        if name not in fields:
+            result[name] = value
+        elif isinstance(value, list) and len(value) == 2 and name in changes and (
+                not isinstance(value[0], dict)):
+            result[name] = [_redact_value(value[0]), _redact_value(value[1])]
+        else:
+            result[name] = _redact_value(value)
+    return result
+
+
 def _remote_addr() -> str | None:
     return request.remote_addr if has_request_context() else None
 

@@ -113,6 +113,9 @@ def timeline_page(minor: Minor, user: User, kind: str | None, page: int,
     )
     if not access.sees_clinical(user):
         stmt = stmt.where(CaseEvent.clinical.is_(False))
+    allowed = access.timeline_kinds_for(user)
+    if allowed is not None:
+        stmt = stmt.where(CaseEvent.kind.in_(sorted(allowed)))
     if kind:
         stmt = stmt.where(CaseEvent.kind == kind)
     return paginate(stmt, page, per_page, scalars=False)

@@ -52,6 +52,10 @@ CRISIS_HOOKS: list[Callable] = []
 #: Called with (actor, enrolment) when a case closes, after its closing is recorded.
 #: The IRP domain withdraws the programme's plans after the closing day here.
 CLOSURE_HOOKS: list[Callable] = []
+#: Called with (actor, enrolment, from_organisation, to_organisation, day) when an open
+#: case is handed over, after the enrolment has moved. Domains whose records follow the
+#: case (the IRP and its future plans) move them here.
+TRANSFER_HOOKS: list[Callable] = []
 
 
 def is_clinical_event(kind: str, data: dict | None) -> bool:
@@ -612,6 +616,8 @@ def accept_transfer(actor: User, transfer: Transfer, responsible_id: int | None,
     if enrolment is not None:
         enrolment.organisation_id, enrolment.district_id = to_org.id, to_org.district_id
         _move_placement(enrolment, to_org, today)
+        for hook in TRANSFER_HOOKS:
+            hook(actor, enrolment, transfer.from_organisation, to_org, today)
         enrolment.responsible_id = None
         enrolment.coworkers = []
         db.session.flush()

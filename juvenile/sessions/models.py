@@ -74,6 +74,8 @@ class GroupSession(db.Model):
     """A session held with several minors (or their parents) at once."""
 
     __tablename__ = "group_sessions"
+    #: Its page lists minors by name: opening it is audited.
+    audit_openings = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
