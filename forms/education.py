@@ -119,11 +119,20 @@ class AttendanceForm(FlaskForm):
 # --- quarterly progress ----------------------------------------------------------------
 
 
+#: The mark's range, as the rules say it (juvenile.education.services).
+MARK_RANGE = _l("The average mark is from 2.00 to 5.00.")
+
+
 class MarkField(DecimalField):
-    """A decimal mark: "4,25" is read as 4.25 (the comma is the local decimal sign)."""
+    """A decimal mark: "4,25" is read as 4.25 (the comma is the local decimal sign).
+    "NaN", "sNaN" and "Infinity" read as decimals too: they are refused here with the
+    mark's message (a NaN cannot even be compared with the range)."""
 
     def process_formdata(self, valuelist):
         super().process_formdata([value.strip().replace(",", ".") for value in valuelist])
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(MARK_RANGE))
 
 
 class ProgressForm(VersionedForm):

@@ -57,3 +57,9 @@ class DeleteSessionForm(VersionedForm):
     reason = TextAreaField(_l("Why is the session deleted?"),
                            validators=[DataRequired(REQUIRED), Length(max=2000)],
                            filters=[_strip])
+
+
+class DeleteGroupSessionForm(VersionedForm):
+    reason = TextAreaField(_l("Why is the group session deleted?"),
+                           validators=[DataRequired(REQUIRED), Length(max=2000)],
+                           filters=[_strip])

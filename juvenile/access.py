@@ -193,9 +193,12 @@ def _case_policy(user: User, action: str, record) -> bool:
     role = user.role_enum
     if role not in CASE_ROLES:
         return False
-    same_school = record.organisation_id == user.organisation_id
-    same_district = (record.district_id is not None
-                     and record.district_id == user.organisation.district_id)
+    # An enrolment is the minor's: after a hand-over its history (closed enrolments too)
+    # belongs to the minor's current school, as the case file does.
+    place = record.minor if hasattr(record, "minor_id") else record
+    same_school = place.organisation_id == user.organisation_id
+    same_district = (place.district_id is not None
+                     and place.district_id == user.organisation.district_id)
     if role is Role.POLICE_INSPECTOR:
         same_district = same_district and _under_police_watch(record)
     if action == "view":

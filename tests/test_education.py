@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from juvenile.audit.models import AuditEntry
 from juvenile.cases.dates import today
-from juvenile.cases.models import CaseEvent, Enrolment
+from juvenile.cases.models import CaseEvent, Enrolment, Placement
 from juvenile.cases.timeline import describe
 from juvenile.education import queries, services
 from juvenile.education.models import (
@@ -113,6 +113,9 @@ def test_a_pupil_enrolled_twice_in_the_month_is_one_row(app, world, make_case, m
                       stage="initial", stage_started_on=month + timedelta(days=10),
                       stage_due_on=month + timedelta(days=20))
     _db.session.add(again)
+    _db.session.flush()
+    _db.session.add(Placement(enrolment_id=again.id, organisation_id=again.organisation_id,
+                              district_id=again.district_id, from_date=again.enrolled_on))
     _db.session.commit()
     sheet = queries.attendance_sheet(world.orgs["school1"].id, month)
     assert [(row.minor_id, row.enrolment_id) for row in sheet] == [(case.minor.id, again.id)]

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_date, gettext, ngettext
 from sqlalchemy import select
 
 from juvenile.accounts.models import Role
@@ -178,16 +178,41 @@ def test_an_act_keeps_the_typed_rows_and_is_audited_and_on_the_timeline(case, wo
     entry = _db.session.scalar(select(AuditEntry).where(
         AuditEntry.object_type == "living_conditions_acts", AuditEntry.action == "create"))
     assert entry.object_id == act.id
+    # codes, dates and numbers in the clear; the text and the lists only marked
     assert entry.changes["material_conditions"] == "poor"
-    assert len(entry.changes["participants"]) == 2
+    assert entry.changes["visited_on"] == act.visited_on.isoformat()
+    assert entry.changes["rooms"] == 2
+    for name in services.ACT_TEXT_FIELDS:
+        # (redact() reads a list of two codes as a [before, after] pair: marked either way)
+        assert entry.changes[name] in ("(text)", ["(text)", "(text)"]), name
+    _assert_no_text(entry.changes, act)
     line = _db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "home_visit"))
     assert line.clinical is False
     assert line.occurred_on == act.visited_on
-    assert line.data == {"act_id": act.id, "participants": 2}
+    assert line.data == {"act_id": act.id, "participants": 2}  # a count, no names
     with current_app.test_request_context(), force_locale("kk"):
-        expected = gettext("Home visit: a living-conditions act drawn up by %(num)d people.",
-                           num=2)
+        expected = ngettext("Home visit: a living-conditions act drawn up by %(num)d person.",
+                            "Home visit: a living-conditions act drawn up by %(num)d people.",
+                            2)
         assert describe("home_visit", line.data) == expected
+
+
+def _texts(act: LivingConditionsAct) -> list[str]:
+    """Every text the act holds (its free text, its rows' values, its risk codes)."""
+    texts = [getattr(act, name) for name in services.ACT_FIELDS
+             if isinstance(getattr(act, name), str) and name not in (
+                 "housing_type", "housing_condition", "material_conditions", "supervision")]
+    for row in (act.participants or []) + (act.household or []):
+        texts += [value for value in row.values() if isinstance(value, str)]
+    return [text for text in texts + list(act.risk_factors or []) if text]
+
+
+def _assert_no_text(changes: dict, act: LivingConditionsAct) -> None:
+    import json
+
+    dumped = json.dumps(changes, ensure_ascii=False)
+    for text in _texts(act):
+        assert text not in dumped, text
 
 
 def test_the_act_ticks_off_the_planned_home_visit_of_its_period(case, world):
@@ -249,8 +274,13 @@ def test_a_correction_keeps_what_changed_and_refuses_a_stale_form(case, world):
         conclusions="Жаңа қорытынды"), 1, TODAY)
     _db.session.commit()
     entry = _db.session.scalar(select(AuditEntry).where(AuditEntry.action == "update"))
-    assert entry.changes["conclusions"] == ["Жағдайы қанағаттанарлық", "Жаңа қорытынды"]
-    assert len(entry.changes["participants"][1]) == 1
+    # the trail names what changed, never the text
+    assert entry.changes["conclusions"] == ["(text)", "(text)"]
+    assert entry.changes["participants"] == ["(text)", "(text)"]
+    assert set(entry.changes) == {"conclusions", "participants"}
+    dumped = str(entry.changes)
+    for text in ("Жағдайы қанағаттанарлық", "Жаңа қорытынды", "Серікова", "Омаров"):
+        assert text not in dumped
     line = _db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "home_visit"))
     assert line.data["participants"] == 1
     with pytest.raises(ConflictError):
@@ -308,12 +338,23 @@ def test_a_measure_and_its_outcome_are_audited_and_on_the_timeline(case, world):
     assert (measure.outcome, measure.outcome_on, measure.version) == (
         "Ескерту жасалды", outcome_on, 2)
     _db.session.refresh(line)
-    assert line.data["outcome"] == "Ескерту жасалды"
+    # the timeline keeps the kind and the outcome's date, never the outcome's text
+    assert line.data == {"measure_id": measure.id, "kind": "referral_commission",
+                         "outcome_on": outcome_on.isoformat()}
     with current_app.test_request_context(), force_locale("kk"):
-        assert "Ескерту жасалды" in describe("legal_measure", line.data)
+        sentence = describe("legal_measure", line.data)
+        assert sentence == gettext("Legal measure: %(kind)s.", kind=kind_kk) + " " + gettext(
+            "Outcome recorded (%(date)s).", date=format_date(outcome_on, "medium"))
+    assert "Ескерту жасалды" not in sentence
+    created = _db.session.scalar(select(AuditEntry).where(
+        AuditEntry.object_type == "legal_measures", AuditEntry.action == "create"))
+    assert created.changes == {"kind": "referral_commission",
+                               "taken_on": measure.taken_on.isoformat(),
+                               "description": "(text)", "outcome": None, "outcome_on": None}
     entry = _db.session.scalar(select(AuditEntry).where(
         AuditEntry.object_type == "legal_measures", AuditEntry.action == "update"))
-    assert entry.changes["outcome"] == [None, "Ескерту жасалды"]
+    assert entry.changes == {"outcome": [None, "(text)"],
+                             "outcome_on": [None, outcome_on.isoformat()]}
     with pytest.raises(ConflictError):
         services.record_outcome(world.users["psychologist"], measure, "Басқа", outcome_on, 1,
                                 TODAY)
@@ -339,3 +380,30 @@ def test_the_police_cannot_record_an_outcome(case, world):
     with pytest.raises(ServiceError):
         services.record_outcome(world.users["police_inspector"], measure, "Шешім", TODAY, 1,
                                 TODAY)
+
+
+# --- after the case is closed --------------------------------------------------------------
+
+
+def test_no_date_after_the_closure_of_the_case(case, world):
+    """A correction of an act and a measure's outcome stay within the case."""
+    act = _record(case, world, visited_on=TODAY - timedelta(days=10))
+    measure = _measure(case, world, taken_on=TODAY - timedelta(days=10))
+    case.enrolment.closed_on = TODAY - timedelta(days=5)
+    _db.session.commit()
+    user = world.users["social_pedagogue"]
+    with pytest.raises(ServiceError) as refused:
+        services.update_act(user, act, _act(visited_on=TODAY - timedelta(days=4)), 1, TODAY)
+    assert refused.value.field == "visited_on"
+    assert refused.value.message == _kk("The date is after the case was closed.")
+    _db.session.rollback()
+    with pytest.raises(ServiceError) as refused:
+        services.record_outcome(user, measure, "Шешім", TODAY - timedelta(days=4), 1, TODAY)
+    assert refused.value.field == "outcome_on"
+    _db.session.rollback()
+    # the day of the closure itself is within the case
+    services.update_act(user, act, _act(visited_on=TODAY - timedelta(days=5)), 1, TODAY)
+    services.record_outcome(user, measure, "Шешім", TODAY - timedelta(days=5), 1, TODAY)
+    _db.session.commit()
+    assert (act.visited_on, measure.outcome_on) == (TODAY - timedelta(days=5),) * 2
+

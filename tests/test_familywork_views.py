@@ -325,3 +325,105 @@ def test_after_a_hand_over_the_old_school_loses_the_acts(client, case, world, lo
     login_as("social_pedagogue")
     assert client.get(f"/home-visits/{act.id}").status_code == 404
     assert client.get(f"/home-visits/{act.id}.pdf").status_code == 404
+
+
+# --- dates after the closure ---------------------------------------------------------------
+
+
+def test_a_date_after_the_closure_is_refused_beside_its_field(client, case, world, login_as):
+    recorder = world.users["social_pedagogue"]
+    act = make_act(_db, case.enrolment, recorder, on=ENROLLED + timedelta(days=1))
+    measure = make_measure(_db, case.enrolment, recorder)
+    case.enrolment.closed_on = ENROLLED + timedelta(days=10)
+    _db.session.commit()
+    login_as("social_pedagogue")
+    late = (ENROLLED + timedelta(days=11)).isoformat()
+    message = _t("The date is after the case was closed.")
+    page = client.post(f"/home-visits/{act.id}/edit", data=_form(
+        version="1", visited_on=late)).get_data(as_text=True)
+    assert 'id="visited_on-error"' in page and message in page
+    assert "Тұрмыс жағдайы жақсы" in page  # the typing is kept
+    page = client.post(f"/legal-measures/{measure.id}/outcome", data={
+        "version": "1", "outcome": "Кеш шешім", "outcome_on": late}).get_data(as_text=True)
+    assert 'id="outcome_on-error"' in page and message in page and "Кеш шешім" in page
+    _db.session.expire_all()
+    assert _db.session.get(LivingConditionsAct, act.id).version == 1
+    assert _db.session.get(LegalMeasure, measure.id).outcome is None
+
+
+# --- the audit trail as the coordinator reads it -------------------------------------------
+
+
+def test_the_coordinator_s_audit_page_shows_no_family_text(client, case, login_as):
+    login_as("social_pedagogue")
+    assert client.post(_new_url(case), data=_form(**{
+        "household-0-name": "HOUSEHOLD-FATHER", "risk_note": "RISK-NOTE-BEATINGS",
+        "conclusions": "CONCLUSION-ACT", "risk_factors": ["violence"]})).status_code == 302
+    act = _db.session.scalar(select(LivingConditionsAct))
+    assert client.post(f"/home-visits/{act.id}/edit", data=_form(
+        version="1", conclusions="CONCLUSION-CORRECTED")).status_code == 302
+    url = f"/enrolments/{case.enrolment.id}/legal-measures/new"
+    assert client.post(url, data={"kind": "warning", "taken_on": TODAY.isoformat(),
+                                  "description": "MEASURE-DESCRIPTION"}).status_code == 302
+    measure = _db.session.scalar(select(LegalMeasure))
+    assert client.post(f"/legal-measures/{measure.id}/outcome", data={
+        "version": "1", "outcome": "OUTCOME-FATHER-STRIPPED-OF-RIGHTS",
+        "outcome_on": TODAY.isoformat()}).status_code == 302
+    client.post("/logout")
+    login_as("district_coordinator")
+    response = client.get("/audit/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "(text)" in page
+    for text in ("HOUSEHOLD-FATHER", "RISK-NOTE-BEATINGS", "CONCLUSION-ACT",
+                 "CONCLUSION-CORRECTED", "MEASURE-DESCRIPTION",
+                 "OUTCOME-FATHER-STRIPPED-OF-RIGHTS", "violence", "Серікова Айгүл",
+                 "Төле би", _t("violence in the family")):
+        assert text not in page, text
+    # nor the timeline: the measure's line has its kind and the outcome's date only
+    page = client.get(f"/minors/{case.minor.id}").get_data(as_text=True)
+    assert "OUTCOME-FATHER-STRIPPED-OF-RIGHTS" not in page
+    assert _t("Legal measure: %(kind)s.", kind=_t("warning to the legal representatives")) \
+        in page
+
+
+# --- after a hand-over ---------------------------------------------------------------------
+
+
+def test_after_a_hand_over_the_family_work_is_the_receiving_school_s(
+        client, world, make_case, make_user):
+    """Past periods included: the sending school loses the overview, the acts and the
+    measures (404); the receiving school reads and corrects them (200)."""
+    from tests.test_sessions_views import handed_over
+
+    recorder = world.users["social_pedagogue"]
+    made = []
+
+    def work(enrolment):
+        made.append((enrolment.id,
+                     make_act(_db, enrolment, recorder,
+                              on=enrolment.enrolled_on + timedelta(days=1)).id,
+                     make_measure(_db, enrolment, recorder).id))
+
+    handed_over(world, make_case, make_user, TODAY, work)
+    urls = []
+    for enrolment_id, act_id, measure_id in made:
+        urls += [f"/enrolments/{enrolment_id}/family-work", f"/home-visits/{act_id}",
+                 f"/home-visits/{act_id}.pdf", f"/home-visits/{act_id}/edit",
+                 f"/legal-measures/{measure_id}/outcome"]
+    current = made[-1][0]
+    urls += [f"/enrolments/{current}/home-visits/new",
+             f"/enrolments/{current}/legal-measures/new"]
+    for user in (recorder, world.users["psychologist"]):
+        client.post("/logout")
+        client.post("/login", data={"login": user.login, "password": PASSWORD})
+        for url in urls:
+            assert client.get(url).status_code == 404, (user.login, url)
+    receiving = make_user(Role.SOCIAL_PEDAGOGUE, world.orgs["school2"])
+    client.post("/logout")
+    client.post("/login", data={"login": receiving.login, "password": PASSWORD})
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    past = made[0][0]
+    page = client.get(f"/enrolments/{past}/family-work").get_data(as_text=True)
+    assert f"/home-visits/{made[0][1]}" in page

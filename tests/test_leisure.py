@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from juvenile.accounts.models import Role, User
@@ -73,7 +73,10 @@ def test_a_mentor_without_contact_is_refused_at_the_contact_field(case, world, d
         services.record_involvement(world.users["social_pedagogue"], case.enrolment, _data(
             day, kind="mentoring", mentor_name="Серікбаев Ерлан", mentor_contact="  "), day)
     assert refused.value.field == "mentor_contact"
-    assert "contact" in refused.value.message
+    with force_locale("kk"):  # the message in the interface's language
+        assert refused.value.message == gettext(
+            "Give the mentor's contact (a phone number or an e-mail): a mentor without "
+            "contact cannot be reached.")
     _db.session.rollback()
     assert _count() == 0
 
@@ -403,3 +406,27 @@ def test_a_line_written_without_the_id_is_kept_in_step(case, world, day):
         CaseEvent.kind == "leisure_started")).all()
     assert [(e.occurred_on, e.data["involvement_id"]) for e in lines] == [
         (moved, involvement.id)]
+
+
+def test_leisure_notes_and_the_mentor_are_not_in_the_audit_trail(world, make_case, day):
+    psychologist = world.users["psychologist"]
+    case = make_case(world.orgs["school1"], enrolled_on=day - timedelta(days=40))
+
+    def data(note, mentor):
+        return services.InvolvementData(
+            kind="mentoring", name="Тәлімгерлік", organiser="", mentor_name=mentor,
+            mentor_contact=f"CONTACT-{mentor}", starts_on=day - timedelta(days=5),
+            ends_on=None, note=note)
+
+    involvement = services.record_involvement(psychologist, case.enrolment,
+                                              data("NOTE-LEISURE-FIRST", "MENTOR-ONE"), day)
+    services.update_involvement(psychologist, involvement,
+                                data("NOTE-LEISURE-SECOND", "MENTOR-TWO"),
+                                involvement.version, day)
+    services.delete_involvement(psychologist, involvement, involvement.version, day)
+    _db.session.commit()
+    trail = " ".join(str(e.changes) for e in _db.session.scalars(
+        select(AuditEntry).where(AuditEntry.changes.is_not(None))))
+    for text in ("NOTE-LEISURE-FIRST", "NOTE-LEISURE-SECOND", "MENTOR-ONE", "MENTOR-TWO"):
+        assert text not in trail, text
+    assert "'kind': 'mentoring'" in trail and "'mentor_name': '(text)'" in trail

@@ -298,8 +298,148 @@ def test_deleting_a_session_plans_its_occurrence_again(case, psychologist, today
         CaseEvent.kind == "session")) == 0
     entry = _db.session.scalar(select(AuditEntry).where(AuditEntry.action == "delete"))
     assert (entry.object_type, entry.object_id) == ("sessions", session_id)
-    assert entry.changes["reason"] == "Қате енгізілді"
+    assert entry.changes["reason"] == "(text)"  # that a reason was given, not what it says
+    assert "Қате енгізілді" not in str(entry.changes)
     assert SECRET not in str(entry.changes)
+
+
+# --- the trail never keeps the text ------------------------------------------------------
+
+
+def _trail(object_type: str) -> list[AuditEntry]:
+    return list(_db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == object_type).order_by(AuditEntry.id)))
+
+
+def _no_text_in(entries, *texts) -> None:
+    for entry in entries:
+        for text in texts:
+            assert text not in str(entry.changes), (entry.action, text)
+            assert text not in entry.summary, (entry.action, text)
+
+
+def test_the_trail_says_a_text_changed_never_what_it_says(case, psychologist, today):
+    """The district coordinator reads the trail: a session's summary, its participants and
+    the reason for its deletion appear there only as a marker."""
+    saved = services.record_session(psychologist, case.enrolment, _data(
+        psychologist, today, kind="crisis_help", summary="SUMMARY-SELF-HARM",
+        participants="PARENT-AIGUL"), today)
+    _db.session.commit()
+    session = saved.session
+    services.update_session(psychologist, session, _data(
+        psychologist, today, kind="crisis_help", summary="SUMMARY-FOLLOW-UP",
+        participants="PARENT-AIGUL", duration_minutes=50), 1, today)
+    _db.session.commit()
+    services.update_session(psychologist, session, _data(
+        psychologist, today, kind="crisis_help", summary="SUMMARY-FOLLOW-UP",
+        participants=None, duration_minutes=50), 2, today)
+    _db.session.commit()
+    line = _db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "session"))
+    assert line.data == {"session_id": session.id, "kind": "crisis_help", "minutes": 50,
+                         "format": "in_person"}  # the timeline keeps no text either
+    services.delete_session(psychologist, session, "REASON-WRONG-CHILD", 3)
+    _db.session.commit()
+    create, edit, cleared, delete = _trail("sessions")
+    assert [create.action, edit.action, cleared.action, delete.action] == [
+        "create", "update", "update", "delete"]
+    # codes, dates and numbers in the clear; the text only marked
+    assert create.changes == {
+        "kind": "crisis_help", "held_on": today.isoformat(), "duration_minutes": 45,
+        "format": "in_person", "conducted_by_id": psychologist.id,
+        "participants": "(text)", "summary": "(text)", "confidential_notes": False}
+    assert edit.changes == {"summary": ["(text)", "(text)"], "duration_minutes": [45, 50]}
+    assert cleared.changes == {"participants": ["(text)", None]}
+    assert delete.changes["reason"] == "(text)"
+    _no_text_in([create, edit, cleared, delete], "SUMMARY-SELF-HARM", "SUMMARY-FOLLOW-UP",
+                "PARENT-AIGUL", "REASON-WRONG-CHILD")
+
+
+def test_the_trail_keeps_no_topic_or_summary_of_a_group(three_cases, psychologist, today):
+    first, second, _third = three_cases
+    saved = services.record_group_session(psychologist, _group(
+        psychologist, today, {first.enrolment.id: True}, topic="TOPIC-SUICIDE-PREVENTION",
+        summary="GROUP-SUMMARY"), today)
+    _db.session.commit()
+    services.update_group_session(psychologist, saved.group, _group(
+        psychologist, today, {first.enrolment.id: True, second.enrolment.id: False},
+        topic="TOPIC-RENAMED", summary="GROUP-SUMMARY"), 1, today)
+    _db.session.commit()
+    services.delete_group_session(psychologist, saved.group, "REASON-DUPLICATE", 2)
+    _db.session.commit()
+    create, update, delete = _trail("group_sessions")
+    assert create.changes["topic"] == "(text)" and create.changes["summary"] == "(text)"
+    assert create.changes["kind"] == "training"
+    assert update.changes["topic"] == ["(text)", "(text)"]
+    assert update.changes["absent"] == [[], [second.minor.id]]
+    assert delete.changes["reason"] == "(text)"
+    _no_text_in([create, update, delete], "TOPIC-SUICIDE-PREVENTION", "TOPIC-RENAMED",
+                "GROUP-SUMMARY", "REASON-DUPLICATE")
+
+
+# --- deleting a group session -------------------------------------------------------------
+
+
+def test_deleting_a_group_session_removes_every_line_and_plans_the_ticks_again(
+        three_cases, psychologist, today):
+    first, second, third = three_cases
+    day = today - timedelta(days=5)
+    activities = [weekly_consultations(c.enrolment, psychologist, today - timedelta(days=28),
+                                       kind="training") for c in (first, second)]
+    saved = services.record_group_session(psychologist, _group(psychologist, day, {
+        first.enrolment.id: True, second.enrolment.id: True, third.enrolment.id: False}),
+        today)
+    other = services.record_group_session(psychologist, _group(
+        psychologist, day - timedelta(days=1), {third.enrolment.id: True}), today)
+    _db.session.commit()
+    group_id, line_ids = saved.group.id, [line.id for line in saved.group.participants]
+    assert [len(_done(a)) for a in activities] == [1, 1]
+    with pytest.raises(ServiceError) as refused:
+        services.delete_group_session(psychologist, saved.group, " ", 1)
+    assert refused.value.field == "reason"
+    _db.session.rollback()
+    with pytest.raises(ConflictError):
+        services.delete_group_session(psychologist, saved.group, "Екі рет енгізілді", 2)
+    _db.session.rollback()
+    services.delete_group_session(psychologist, saved.group, "Екі рет енгізілді", 1)
+    _db.session.commit()
+    assert _db.session.get(GroupSession, group_id) is None
+    assert _db.session.scalar(select(func.count(Session.id)).where(
+        Session.id.in_(line_ids))) == 0
+    assert [_done(a) for a in activities] == [[], []]  # planned again
+    # the timeline keeps only the other group's line
+    events = list(_db.session.scalars(select(CaseEvent).where(CaseEvent.kind == "session")))
+    assert [(e.minor_id, e.data["session_id"]) for e in events] == [
+        (third.minor.id, other.group.participants[0].id)]
+    entry = _db.session.scalar(select(AuditEntry).where(
+        AuditEntry.object_type == "group_sessions", AuditEntry.action == "delete"))
+    assert entry.object_id == group_id
+    assert entry.changes["attended"] == sorted([first.minor.id, second.minor.id])
+    assert entry.changes["absent"] == [third.minor.id]
+    assert entry.changes["held_on"] == day.isoformat()
+    assert entry.changes["reason"] == "(text)"
+
+
+def test_a_group_session_is_deleted_by_its_recorder_or_a_psychologist(
+        three_cases, psychologist, pedagogue, world, make_user, today):
+    ours = {three_cases[0].enrolment.id: True}
+    by_psychologist = services.record_group_session(psychologist, _group(
+        psychologist, today, ours), today).group
+    by_pedagogue = services.record_group_session(pedagogue, _group(
+        pedagogue, today, ours), today).group
+    _db.session.commit()
+    others = [pedagogue, world.users["school_admin"],
+              make_user(Role.PSYCHOLOGIST, world.orgs["school2"])]
+    for user in others:
+        with pytest.raises(ServiceError):
+            services.delete_group_session(user, by_psychologist, "Қате", 1)
+        _db.session.rollback()
+    assert _db.session.get(GroupSession, by_psychologist.id) is not None
+    services.delete_group_session(pedagogue, by_pedagogue, "Қате", 1)  # their own
+    _db.session.commit()
+    services.delete_group_session(psychologist, by_psychologist, "Қате", 1)
+    _db.session.commit()
+    assert _db.session.scalar(select(func.count(GroupSession.id))) == 0
+    assert _db.session.scalar(select(func.count(Session.id))) == 0
 
 
 # --- the timeline ------------------------------------------------------------------------

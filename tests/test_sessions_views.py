@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from juvenile.accounts.models import Role
+from juvenile.audit.models import AuditEntry
 from juvenile.cases.dates import today as region_today
+from juvenile.cases.models import CaseEvent
 from juvenile.extensions import db as _db
 from juvenile.irp.models import Occurrence, OccurrenceStatus
 from juvenile.sessions import services
@@ -268,11 +270,17 @@ def test_outsiders_see_no_section_and_no_psychological_lines(app, client, world,
     _record(psychologist, case.enrolment, today, confidential_notes=SECRET)
     _record(psychologist, case.enrolment, today, kind="contact_family", format="phone",
             duration_minutes=15)
+    services.record_group_session(psychologist, services.GroupData(
+        kind="parenting_training", topic="Ата-аналар мектебі", held_on=today,
+        duration_minutes=50, format="online", conducted_by_id=psychologist.id,
+        attendance={case.enrolment.id: True}), region_today())
+    _db.session.commit()
     login_as(role)
     response = client.get(f"/minors/{case.minor.id}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'id="sessions-panel"' not in page
+    assert 'id="timeline"' in page
     assert SECRET not in page
     with app.test_request_context(), force_locale("kk"):
         consultation = gettext("Session (%(kind)s), %(minutes)d min, %(format)s.",
@@ -281,10 +289,18 @@ def test_outsiders_see_no_section_and_no_psychological_lines(app, client, world,
         contact = gettext("Session (%(kind)s), %(minutes)d min, %(format)s.",
                           kind=gettext("contact with the family"), minutes=15,
                           format=gettext("phone"))
+        group = gettext("Group session (%(kind)s), %(minutes)d min, %(format)s.",
+                        kind=gettext("parenting-skills training"), minutes=50,
+                        format=gettext("online"))
     assert consultation not in page
-    assert contact in page  # not clinical: a contact with the family is on their timeline
+    # The coordinator reads the programme's non-clinical lines (a contact with the
+    # family); the police read only the case's legal course: no session line at all.
+    sees_work = role == "district_coordinator"
+    assert (contact in page) is sees_work
+    assert (group in page) is sees_work
     _sign_in(client, world.users["psychologist"])
-    assert consultation in client.get(f"/minors/{case.minor.id}").get_data(as_text=True)
+    page = client.get(f"/minors/{case.minor.id}").get_data(as_text=True)
+    assert consultation in page and contact in page and group in page
 
 
 # --- group sessions ----------------------------------------------------------------------
@@ -422,3 +438,226 @@ def test_the_group_page_costs_the_same_queries_however_many_minors(
     _db.session.commit()
     assert count_queries(client, url)[1] == before
     assert count_queries(client, url + "/edit")[1] == edit_before
+
+
+# --- the audit trail as the coordinator reads it -----------------------------------------
+
+
+def test_the_coordinator_s_audit_page_shows_no_session_text(client, world, case, pupils,
+                                                           login_as, today):
+    psychologist = world.users["psychologist"]
+    session = _record(psychologist, case.enrolment, today, kind="crisis_help",
+                      summary="SUMMARY-SUICIDAL-IDEATION", participants="PARENT-GULMIRA",
+                      confidential_notes=SECRET)
+    services.update_session(psychologist, session, services.SessionData(
+        kind="crisis_help", held_on=today, duration_minutes=45, format="in_person",
+        conducted_by_id=psychologist.id, participants="PARENT-GULMIRA",
+        summary="SUMMARY-FOLLOW-UP"), 1, region_today())
+    services.delete_session(psychologist, session, "REASON-WRONG-CHILD", 2)
+    group = services.record_group_session(psychologist, services.GroupData(
+        kind="training", topic="TOPIC-SELF-HARM-GROUP", held_on=today, duration_minutes=60,
+        format="in_person", conducted_by_id=psychologist.id, summary="GROUP-SUMMARY",
+        attendance={pupils[0].enrolment.id: True}), region_today()).group
+    _db.session.flush()
+    services.delete_group_session(psychologist, group, "REASON-GROUP-DUPLICATE", 1)
+    _db.session.commit()
+    login_as("district_coordinator")
+    response = client.get("/audit/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "(text)" in page  # the entries are there, their text is not
+    for text in ("SUMMARY-SUICIDAL-IDEATION", "SUMMARY-FOLLOW-UP", "PARENT-GULMIRA",
+                 "REASON-WRONG-CHILD", "TOPIC-SELF-HARM-GROUP", "GROUP-SUMMARY",
+                 "REASON-GROUP-DUPLICATE", SECRET):
+        assert text not in page, text
+
+
+# --- after a hand-over -------------------------------------------------------------------
+
+
+def handed_over(world, make_case, make_user, today, work=lambda enrolment: None):
+    """A minor of school1 with a closed past period and an open one (``work(enrolment)``
+    records on each while it is open), handed over to school2 and accepted there. Returns
+    (case, past enrolment, current enrolment)."""
+    from juvenile.cases.models import Enrolment, Placement
+    from juvenile.cases.services import accept_transfer
+
+    school1, school2 = world.orgs["school1"], world.orgs["school2"]
+    case = make_case(school1, enrolled_on=today - timedelta(days=200), stage="active",
+                     transfer_to=school2)
+    past = case.enrolment
+    work(past)
+    past.closed_on, past.closure_reason = today - timedelta(days=100), "completed"
+    _db.session.flush()
+    start = today - timedelta(days=60)
+    current = Enrolment(minor=case.minor, organisation_id=school1.id,
+                        district_id=school1.district_id, source="school", identified_on=start,
+                        enrolled_on=start, reason="Қайта тіркелді", stage="initial",
+                        stage_started_on=start, stage_due_on=start + timedelta(days=10))
+    _db.session.add(current)
+    _db.session.flush()
+    _db.session.add(Placement(enrolment_id=current.id, organisation_id=school1.id,
+                              district_id=school1.district_id, from_date=start))
+    _db.session.commit()
+    work(current)
+    accept_transfer(make_user(Role.SCHOOL_ADMIN, school2), case.transfer, None, today)
+    _db.session.commit()
+    return case, past, current
+
+
+def test_after_a_hand_over_the_sessions_are_the_receiving_school_s(
+        client, world, make_case, make_user, today):
+    """Past periods included: the sending school loses them (404), the receiving school
+    reads them (200), whichever URL leads there."""
+    psychologist = world.users["psychologist"]
+    sessions = []
+
+    def work(enrolment):
+        sessions.append(_record(psychologist, enrolment,
+                                enrolment.enrolled_on + timedelta(days=1)).id)
+
+    case, past, current = handed_over(world, make_case, make_user, today, work)
+    assert past.organisation_id == world.orgs["school1"].id  # where the work was done
+    urls = [f"/enrolments/{past.id}/sessions", f"/enrolments/{current.id}/sessions",
+            f"/minors/{case.minor.id}/sessions", *(f"/sessions/{sid}" for sid in sessions)]
+    for user in (psychologist, world.users["school_admin"]):
+        _sign_in(client, user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user.login, url)
+    _sign_in(client, psychologist)
+    assert client.get(f"/enrolments/{current.id}/sessions/new").status_code == 404
+    receiving = make_user(Role.PSYCHOLOGIST, world.orgs["school2"])
+    _sign_in(client, receiving)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    page = client.get(f"/enrolments/{past.id}/sessions").get_data(as_text=True)
+    assert f"/sessions/{sessions[0]}" in page
+    assert client.get(f"/enrolments/{current.id}/sessions/new").status_code == 200
+    openings = _db.session.scalars(select(AuditEntry.object_id).where(
+        AuditEntry.action == "open", AuditEntry.object_type == "enrolments",
+        AuditEntry.actor_id == receiving.id)).all()
+    assert past.id in openings  # opening a case's session list is audited
+
+
+# --- group sessions: opening, deletion, a minor handed over ------------------------------
+
+
+def _group_of(user, attendance, today, **changes) -> GroupSession:
+    values = dict(kind="training", topic="Стресті басқару", held_on=today,
+                  duration_minutes=60, format="in_person", conducted_by_id=user.id,
+                  summary="Топтық жаттығу", attendance=attendance)
+    group = services.record_group_session(user, services.GroupData(**(values | changes)),
+                                          region_today()).group
+    _db.session.commit()
+    return group
+
+
+def test_opening_a_group_session_is_audited(client, world, pupils, make_user, login_as,
+                                            today):
+    group = _group_of(world.users["psychologist"], {pupils[0].enrolment.id: True}, today)
+    pedagogue = login_as("social_pedagogue")
+    assert client.get(f"/group-sessions/{group.id}").status_code == 200
+    _sign_in(client, make_user(Role.PSYCHOLOGIST, world.orgs["school2"]))
+    assert client.get(f"/group-sessions/{group.id}").status_code == 404
+    openings = _db.session.execute(select(AuditEntry.actor_id, AuditEntry.object_id).where(
+        AuditEntry.action == "open", AuditEntry.object_type == "group_sessions")).all()
+    assert openings == [(pedagogue.id, group.id)]  # a refused look is not an opening
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_group_session_is_deleted_with_a_reason_through_a_protected_form(
+        app, app_factory, world, pupils, today):
+    psychologist = world.users["psychologist"]
+    ids = [p.enrolment.id for p in pupils]
+    weekly_consultations(pupils[0].enrolment, psychologist, today - timedelta(days=28),
+                         kind="training")
+    group = _group_of(psychologist, {ids[0]: True, ids[1]: False}, today,
+                      topic="Ашуды басқару")
+    group_id = group.id
+    assert _db.session.scalar(select(Occurrence.session_id).where(
+        Occurrence.status == OccurrenceStatus.DONE.value)) is not None
+    protected = app_factory(WTF_CSRF_ENABLED=True)
+    client = protected.test_client()
+
+    def sign_in(user):
+        login_page = client.get("/login").get_data(as_text=True)
+        assert client.post("/login", data={"login": user.login, "password": PASSWORD,
+                                           "csrf_token": _csrf(login_page)}).status_code == 302
+
+    # the pedagogue did not record it: no link, 403
+    sign_in(world.users["social_pedagogue"])
+    page = client.get(f"/group-sessions/{group_id}").get_data(as_text=True)
+    assert f"/group-sessions/{group_id}/delete" not in page
+    assert client.get(f"/group-sessions/{group_id}/delete").status_code == 403
+
+    client = protected.test_client()
+    sign_in(psychologist)
+    page = client.get(f"/group-sessions/{group_id}").get_data(as_text=True)
+    assert f"/group-sessions/{group_id}/delete" in page
+    url = f"/group-sessions/{group_id}/delete"
+    form = client.get(url).get_data(as_text=True)
+    assert "Ашуды басқару" in form and 'name="version" type="hidden" value="1"' in form
+    # without the form's token: refused, nothing deleted
+    assert client.post(url, data={"reason": "Қате", "version": "1"}).status_code == 400
+    token = _csrf(form)
+    empty = client.post(url, data={"reason": " ", "version": "1", "csrf_token": token})
+    assert empty.status_code == 200 and 'id="reason-error"' in empty.get_data(as_text=True)
+    assert _db.session.get(GroupSession, group_id) is not None
+    done = client.post(url, data={"reason": "Екі рет енгізілді", "version": "1",
+                                  "csrf_token": token})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/group-sessions")
+    _db.session.expire_all()
+    assert _db.session.get(GroupSession, group_id) is None
+    assert _db.session.scalar(select(func.count(Session.id))) == 0
+    assert _db.session.scalar(select(func.count(CaseEvent.id)).where(
+        CaseEvent.kind == "session")) == 0
+    assert _db.session.scalar(select(func.count(Occurrence.id)).where(
+        Occurrence.status == OccurrenceStatus.DONE.value)) == 0
+    entry = _db.session.scalar(select(AuditEntry).where(
+        AuditEntry.object_type == "group_sessions", AuditEntry.action == "delete"))
+    assert entry.object_id == group_id and entry.changes["reason"] == "(text)"
+    listing = client.get("/group-sessions").get_data(as_text=True)
+    assert _t(app, "The group session is deleted.") in listing
+    assert f"/group-sessions/{group_id}" not in listing
+
+
+def test_a_minor_handed_over_is_no_longer_named_on_the_old_school_s_group(
+        app, client, world, make_case, make_user, pupils, login_as, today):
+    from juvenile.cases.services import accept_transfer
+
+    leaving = make_case(world.orgs["school1"], enrolled_on=today - timedelta(days=40),
+                        surname="Көшкенбаев", transfer_to=world.orgs["school2"])
+    staying = pupils[0]
+    psychologist = world.users["psychologist"]
+    group = _group_of(psychologist, {leaving.enrolment.id: True,
+                                     staying.enrolment.id: False}, today)
+    line = _db.session.scalar(select(Session.id).where(
+        Session.enrolment_id == leaving.enrolment.id))
+    login_as("psychologist")
+    assert "Көшкенбаев" in client.get(f"/group-sessions/{group.id}").get_data(as_text=True)
+    accept_transfer(make_user(Role.SCHOOL_ADMIN, world.orgs["school2"]), leaving.transfer,
+                    None, today)
+    _db.session.commit()
+    elsewhere = _t(app, "a minor now at another school")
+    page = client.get(f"/group-sessions/{group.id}").get_data(as_text=True)
+    assert "Көшкенбаев" not in page and elsewhere in page
+    assert "Бекова" not in page and staying.minor.surname in page
+    assert f"/sessions/{line}" not in page
+    assert _t(app, "Attendance: %(attended)d of %(total)d", attended=1, total=2) in page
+    url = f"/group-sessions/{group.id}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert "Көшкенбаев" not in form and elsewhere in form
+    # saving the form as it stands keeps the line (and its attendance)
+    response = client.post(url, data=_group_form(
+        psychologist, today, [leaving.enrolment.id, staying.enrolment.id],
+        absent=[staying.enrolment.id], summary="Жаңа қорытынды", version="1"))
+    assert response.status_code == 302
+    _db.session.expire_all()
+    assert _db.session.get(Session, line).attended is True
+    # the receiving school reads the minor's line, not the other school's group
+    _sign_in(client, make_user(Role.PSYCHOLOGIST, world.orgs["school2"]))
+    assert client.get(f"/sessions/{line}").status_code == 200
+    assert client.get(f"/group-sessions/{group.id}").status_code == 404

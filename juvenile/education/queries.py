@@ -1,7 +1,8 @@
 """Read paths of education and employment, each a fixed number of queries however many
 pupils, months or records there are.
 
-* ``attendance_sheet``: the rows of the school's monthly missed-lessons screen (one query).
+* ``attendance_sheet``: the rows of the school's monthly missed-lessons screen, chosen by
+  where each case was held that month (one query).
 * ``education_summary``: the case page's section (five queries).
 * ``education_history``: the minor's education page (five queries).
 """
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from juvenile.accounts.models import User
-from juvenile.cases.models import Enrolment, Minor
+from juvenile.cases.models import Enrolment, Minor, Placement
 from juvenile.education.models import (
     EducationRecord,
     EducationStatus,
@@ -73,7 +75,13 @@ def is_over(month: date, today: date) -> bool:
 
 @dataclass
 class SheetRow:
-    """A pupil of the screen and the month's record as it stands (None: not entered)."""
+    """A pupil of the screen and the month's record as it stands (None: not entered).
+
+    ``organisation_id``/``district_id``: the school of the screen (where the pupil was
+    held that month), where a record written from this row is placed. ``handed_on``: the
+    day another school took the pupil over during the month — that school, holding the
+    pupil at the month's end, enters the month; here the row is read-only.
+    """
 
     minor_id: int
     surname: str
@@ -88,6 +96,7 @@ class SheetRow:
     unexcused: int | None
     version: int | None
     recorded_by: str | None
+    handed_on: date | None = None
 
     @property
     def name(self) -> str:
@@ -101,29 +110,58 @@ class SheetRow:
     def values(self) -> tuple[int | None, int | None, int | None]:
         return self.lessons, self.excused, self.unexcused
 
+    @property
+    def editable(self) -> bool:
+        """This school enters the month: it holds the pupil at the month's end (or had
+        the case last, when it closed during the month)."""
+        return self.handed_on is None
+
+
+def _held_during(placement, enrolment, first: date, last: date):
+    """SQL: the placement held its enrolment on some day of [first, last] while the
+    enrolment was open."""
+    return and_(placement.from_date <= last,
+                or_(placement.to_date.is_(None), placement.to_date > first),
+                enrolment.enrolled_on <= last,
+                or_(enrolment.closed_on.is_(None), enrolment.closed_on >= first))
+
 
 def attendance_sheet(organisation_id: int, month: date) -> list[SheetRow]:
-    """Every pupil whose enrolment at the organisation was open at any time during the
-    month, with the month's record; sorted by grade, then surname and name. A minor
-    enrolled twice in the month is one row (the later enrolment)."""
+    """Every pupil whose case the school held at any time during the month (its
+    placements: a pupil handed over mid-month is on both schools' screens), with the
+    month's record; sorted by grade, then surname and name. One row per pupil (the later
+    enrolment, the later placement); the school that holds the pupil at the month's end
+    enters it, on the other school's screen the row says when the pupil was handed on.
+    One query."""
+    first, last = month, month_end(month)
+    later, later_enrolment = aliased(Placement), aliased(Enrolment)
+    handed_on = (
+        select(func.min(later.from_date))
+        .join(later_enrolment, later_enrolment.id == later.enrolment_id)
+        .where(later_enrolment.minor_id == Minor.id,
+               later.organisation_id != organisation_id,
+               later.from_date > Placement.from_date,
+               _held_during(later, later_enrolment, first, last))
+        .correlate(Minor, Placement).scalar_subquery())
     stmt = (
         select(Minor.id, Minor.surname, Minor.given_name, Minor.grade, Enrolment.id,
-               Enrolment.organisation_id, Enrolment.district_id, MonthlyAttendance.id,
+               Placement.organisation_id, Placement.district_id, MonthlyAttendance.id,
                MonthlyAttendance.lessons, MonthlyAttendance.missed_excused,
                MonthlyAttendance.missed_unexcused, MonthlyAttendance.version,
-               User.full_name)
-        .join(Enrolment, Enrolment.minor_id == Minor.id)
+               User.full_name, handed_on)
+        .select_from(Placement)
+        .join(Enrolment, Enrolment.id == Placement.enrolment_id)
+        .join(Minor, Minor.id == Enrolment.minor_id)
         .outerjoin(MonthlyAttendance, and_(MonthlyAttendance.minor_id == Minor.id,
                                            MonthlyAttendance.month == month))
         .outerjoin(User, User.id == MonthlyAttendance.recorded_by_id)
-        .where(Enrolment.organisation_id == organisation_id,
-               Enrolment.enrolled_on <= month_end(month),
-               or_(Enrolment.closed_on.is_(None), Enrolment.closed_on >= month))
-        .order_by(Enrolment.enrolled_on, Enrolment.id)
+        .where(Placement.organisation_id == organisation_id,
+               _held_during(Placement, Enrolment, first, last))
+        .order_by(Enrolment.enrolled_on, Enrolment.id, Placement.from_date, Placement.id)
     )
     rows: dict[int, SheetRow] = {}
     for values in db.session.execute(stmt):
-        rows[values[0]] = SheetRow(*values)  # ordered by enrolment: the later one wins
+        rows[values[0]] = SheetRow(*values)  # ordered by time: the later one wins
     return sorted(rows.values(), key=lambda r: (grade_key(r.grade), alphabetical(r.surname),
                                                 alphabetical(r.given_name), r.minor_id))
 

@@ -55,6 +55,10 @@ STATUS_FIELDS = ["status", "since", "note"]
 ATTENDANCE_FIELDS = ["month", "lessons", "missed_excused", "missed_unexcused"]
 PROGRESS_FIELDS = ["year", "quarter", "failing_subjects", "failing_note", "average_mark"]
 EMPLOYMENT_FIELDS = ["kind", "employer", "position", "starts_on", "ends_on", "note"]
+#: Free text: the audit trail (read by the district coordinator) says that it changed,
+#: never what it says. Codes, dates, numbers, the employer and the position stay readable
+#: (they are on the case timeline the coordinator reads anyway).
+TEXT_FIELDS = ("note", "failing_note")
 
 audit_labels.OBJECT_LABELS.update({
     "education_statuses": _l("Education status"),
@@ -122,9 +126,9 @@ def _put_on_timeline(record, kind: str, day: date, actor: User, data: dict,
 def _audit(actor: User, record, label: str, before: dict | None, fields: list[str]) -> None:
     after = audit.snapshot(record, fields)
     if before is None:
-        audit.record(actor, "create", record, label, after)
+        audit.record(actor, "create", record, label, audit.redact(after, TEXT_FIELDS))
     elif changes := audit.diff(before, after):
-        audit.record(actor, "update", record, label, changes)
+        audit.record(actor, "update", record, label, audit.redact(changes, TEXT_FIELDS))
 
 
 # --- the education status ---------------------------------------------------------------
@@ -251,6 +255,11 @@ def _row_errors(entry: AttendanceEntry, values: tuple) -> dict[str, str]:
     return errors
 
 
+def handed_on_message(row: queries.SheetRow) -> str:
+    return _("Handed over to another school on %(date)s: the school that has the pupil at "
+             "the month's end enters the month.", date=format_date(row.handed_on, "medium"))
+
+
 def conflict_message(row: queries.SheetRow) -> str:
     return _("%(name)s saved this row after you opened the screen: %(lessons)s lessons, "
              "%(excused)s excused, %(unexcused)s unexcused. Your values were not saved: save "
@@ -265,7 +274,9 @@ def check_attendance(actor: User, month: date, entries: list[AttendanceEntry],
     (AttendanceRefused) when a row is wrong or was changed by someone else meanwhile.
 
     A row the user left as it was shown is not written, even if someone else has changed
-    it since: nobody's entry is overwritten with stale values.
+    it since: nobody's entry is overwritten with stale values. A pupil handed over during
+    the month is entered by the school that has the pupil at the month's end (one record
+    per pupil and month); the sending school's row is read-only.
     """
     if not may_enter_attendance(actor):
         raise ServiceError(_("Missed lessons are entered by the school's psychologists, "
@@ -279,6 +290,10 @@ def check_attendance(actor: User, month: date, entries: list[AttendanceEntry],
         if row is None:
             errors[entry.minor_id] = {
                 "row": _("This pupil is not on the school's list for this month.")}
+            continue
+        if not row.editable:
+            if not entry.is_empty:
+                errors[entry.minor_id] = {"row": handed_on_message(row)}
             continue
         if entry.is_empty:
             if entry.loaded_version is not None:
@@ -321,6 +336,8 @@ def save_month_attendance(actor: User, month: date, entries: list[AttendanceEntr
             db.session.add(record)
         record.lessons, record.missed_excused, record.missed_unexcused = (
             lessons, excused, unexcused)
+        # placed at the school that enters it (it held the pupil at the month's end)
+        record.organisation_id, record.district_id = row.organisation_id, row.district_id
         record.recorded_by_id, record.recorded_at = actor.id, utcnow()
         written.append((row, record, before))
     db.session.flush()
@@ -392,7 +409,7 @@ def _validate_progress(data: ProgressData) -> None:
         raise ServiceError(_("Type a number from 0 to %(max)s.", max=MAX_FAILING_SUBJECTS),
                            "failing_subjects")
     mark = data.average_mark
-    if mark is not None and not MIN_MARK <= mark <= MAX_MARK:
+    if mark is not None and (not mark.is_finite() or not MIN_MARK <= mark <= MAX_MARK):
         raise ServiceError(_("The average mark is from 2.00 to 5.00."), "average_mark")
 
 

@@ -44,7 +44,9 @@ from juvenile.viewhelpers import save
 bp = Blueprint("education", __name__)
 
 PANEL_ANCHOR = "education-panel"
-EARLIEST_MONTH = date(2000, 1, 1)
+#: The months the screen opens: a year typed out of this range is a mistake (and a month
+#: of the year 9999 has no next month to tell whether it is over).
+EARLIEST_MONTH, LATEST_MONTH = date(2000, 1, 1), date(2100, 12, 1)
 
 
 def _case_file(minor_id: int):
@@ -67,8 +69,9 @@ def _chosen_month(chooser: MonthChoiceForm, day: date) -> date | None:
     month = queries.month_start(month)
     chooser.month.data = month
     try:
-        if month < EARLIEST_MONTH:
-            raise ServiceError(_("Choose a month from 2000 on."), "month")
+        if not EARLIEST_MONTH <= month <= LATEST_MONTH:
+            raise ServiceError(_("Choose a month from %(first)s to %(last)s.",
+                                 first=EARLIEST_MONTH.year, last=LATEST_MONTH.year), "month")
         services.check_month(month, day)
     except ServiceError as refusal:
         chooser.month.errors = [*chooser.month.errors, refusal.message]
@@ -81,11 +84,12 @@ def _blank(value) -> object:
 
 
 def _initial(sheet: list[queries.SheetRow]) -> dict:
+    """The form's rows: the pupils this school enters (not those handed on meanwhile)."""
     return {"rows": [{"minor_id": row.minor_id, "version": _blank(row.version),
                       "was_lessons": _blank(row.lessons), "was_excused": _blank(row.excused),
                       "was_unexcused": _blank(row.unexcused), "lessons": _blank(row.lessons),
                       "excused": _blank(row.excused), "unexcused": _blank(row.unexcused)}
-                     for row in sheet]}
+                     for row in sheet if row.editable]}
 
 
 def _entries(form: AttendanceForm) -> list[services.AttendanceEntry]:
@@ -173,8 +177,9 @@ def attendance():
             return redirect(url_for("education.attendance", month=_month_param(month)))
     return render_template(
         "education/attendance.html", form=form, rows=_screen_rows(form, sheet),
+        handed=[(row, services.handed_on_message(row)) for row in sheet if not row.editable],
         month_label=services.month_label(month), month_param=_month_param(month),
-        entered=sum(1 for row in sheet if row.version is not None),
+        entered=sum(1 for row in sheet if row.editable and row.version is not None),
         earlier=_month_param(queries.previous_month(month)),
         later=(_month_param(queries.next_month(month))
                if queries.is_over(queries.next_month(month), day) else None), **context)

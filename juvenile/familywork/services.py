@@ -4,7 +4,9 @@ legal measures taken for the family.
 Who: the psychologists and social pedagogues of the minor's school record and correct;
 the school's staff (the deputy head too) read; nobody else — not the police, the
 district coordinator or the commission (the act describes the family at home). Every
-change is audited here and put on the case timeline. A new act ticks off the planned
+change is audited here (the act's text and lists, a measure's description and outcome
+only as "changed": the coordinator reads the trail) and put on the case timeline (kinds,
+counts and dates, never text). A new act ticks off the planned
 home visit of the programme (juvenile.irp.occurrences); moving its date moves the tick.
 """
 
@@ -50,6 +52,13 @@ ACT_FIELDS = ["visited_on", "address", "housing_type", "rooms", "housing_conditi
               "conclusions", "recommendations"]
 ACT_LISTS = ["participants", "household", "risk_factors"]
 MEASURE_FIELDS = ["kind", "taken_on", "description", "outcome", "outcome_on"]
+#: Free text (and the act's lists): the trail says that it changed, never what it says —
+#: the district coordinator reads the trail (juvenile.audit.services.redact). Codes,
+#: dates and numbers stay in the clear.
+ACT_TEXT_FIELDS = ("address", "housing_note", "income_note", "study_conditions",
+                   "rest_conditions", "supervision_note", "risk_note", "conclusions",
+                   "recommendations", *ACT_LISTS)
+MEASURE_TEXT_FIELDS = ("description", "outcome")
 
 audit_labels.OBJECT_LABELS.update({"living_conditions_acts": _l("Living-conditions act"),
                                    "legal_measures": _l("Legal measure")})
@@ -131,6 +140,8 @@ def _text(value) -> str:
 
 
 def _check_day(day: date | None, enrolment: Enrolment, today: date, name: str) -> None:
+    """A date of the case: not in the future, within the enrolment (not before it, not
+    after its closure)."""
     if day is None:
         raise ServiceError(_("This field is required."), name)
     if day > today:
@@ -138,6 +149,12 @@ def _check_day(day: date | None, enrolment: Enrolment, today: date, name: str) -
     if day < enrolment.enrolled_on:
         raise ServiceError(_("The date is before the enrolment (%(date)s).",
                              date=format_date(enrolment.enrolled_on, "medium")), name)
+    _check_not_after_closure(day, enrolment, name)
+
+
+def _check_not_after_closure(day: date, enrolment: Enrolment, name: str) -> None:
+    if enrolment.closed_on is not None and day > enrolment.closed_on:
+        raise ServiceError(_("The date is after the case was closed."), name)
 
 
 def _year(value) -> int | None:
@@ -224,8 +241,18 @@ def _validated(enrolment: Enrolment, data: ActData, today: date) -> dict:
 
 
 def _snapshot(act: LivingConditionsAct) -> dict:
+    """The act's values, plain (to compare before and after a change)."""
     return audit.snapshot(act, ACT_FIELDS) | {
         name: list(getattr(act, name) or []) for name in ACT_LISTS}
+
+
+def _audited_act(values: dict) -> dict:
+    """For the trail: a snapshot or a diff of the act with its text and lists redacted."""
+    return audit.redact(values, ACT_TEXT_FIELDS)
+
+
+def _audited_measure(values: dict) -> dict:
+    return audit.redact(values, MEASURE_TEXT_FIELDS)
 
 
 # --- the act -------------------------------------------------------------------------------
@@ -246,7 +273,7 @@ def record_act(actor: User, enrolment: Enrolment, data: ActData,
     db.session.add(act)
     db.session.flush()
     occurrences.fulfil(enrolment.id, occurrences.HOME_VISIT, act.visited_on, act_id=act.id)
-    audit.record(actor, "create", act, enrolment.audit_label, _snapshot(act))
+    audit.record(actor, "create", act, enrolment.audit_label, _audited_act(_snapshot(act)))
     add_event(enrolment.minor, "home_visit", act.visited_on, actor, enrolment=enrolment,
               data=_event_data(act), clinical=False)
     return act
@@ -277,7 +304,7 @@ def update_act(actor: User, act: LivingConditionsAct, data: ActData,
                            act_id=act.id)
     changes = audit.diff(before, _snapshot(act))
     if changes:
-        audit.record(actor, "update", act, enrolment.audit_label, changes)
+        audit.record(actor, "update", act, enrolment.audit_label, _audited_act(changes))
         line = _timeline_line(act, "home_visit", "act_id")
         if line is not None:
             line.occurred_on, line.data = act.visited_on, _event_data(act)
@@ -288,9 +315,10 @@ def update_act(actor: User, act: LivingConditionsAct, data: ActData,
 
 
 def _measure_event_data(measure: LegalMeasure) -> dict:
+    """The timeline keeps the kind and the outcome's date, never the outcome's text."""
     data = {"measure_id": measure.id, "kind": measure.kind}
     if measure.outcome:
-        data |= {"outcome": measure.outcome, "outcome_on": measure.outcome_on.isoformat()}
+        data["outcome_on"] = measure.outcome_on.isoformat()
     return data
 
 
@@ -309,7 +337,7 @@ def record_measure(actor: User, enrolment: Enrolment, data: MeasureData,
     db.session.add(measure)
     db.session.flush()
     audit.record(actor, "create", measure, enrolment.audit_label,
-                 audit.snapshot(measure, MEASURE_FIELDS))
+                 _audited_measure(audit.snapshot(measure, MEASURE_FIELDS)))
     add_event(enrolment.minor, "legal_measure", measure.taken_on, actor, enrolment=enrolment,
               data=_measure_event_data(measure), clinical=False)
     return measure
@@ -329,12 +357,14 @@ def record_outcome(actor: User, measure: LegalMeasure, outcome: str, outcome_on:
     if outcome_on < measure.taken_on:
         raise ServiceError(_("The outcome cannot be dated before the measure (%(date)s).",
                              date=format_date(measure.taken_on, "medium")), "outcome_on")
+    _check_not_after_closure(outcome_on, measure.enrolment, "outcome_on")
     before = audit.snapshot(measure, MEASURE_FIELDS)
     measure.outcome, measure.outcome_on = _text(outcome), outcome_on
     db.session.flush()
     changes = audit.diff(before, audit.snapshot(measure, MEASURE_FIELDS))
     if changes:
-        audit.record(actor, "update", measure, measure.enrolment.audit_label, changes)
+        audit.record(actor, "update", measure, measure.enrolment.audit_label,
+                     _audited_measure(changes))
         line = _timeline_line(measure, "legal_measure", "measure_id")
         if line is not None:
             line.data = _measure_event_data(measure)
@@ -352,10 +382,9 @@ def _home_visit_sentence(data: dict) -> str:
 
 def _measure_sentence(data: dict) -> str:
     text = _("Legal measure: %(kind)s.", kind=MeasureKind(data["kind"]).label)
-    if data.get("outcome"):
-        text += " " + _("Outcome (%(date)s): %(outcome)s",
-                        date=format_date(date.fromisoformat(data["outcome_on"]), "medium"),
-                        outcome=data["outcome"])
+    if data.get("outcome_on"):
+        text += " " + _("Outcome recorded (%(date)s).",
+                        date=format_date(date.fromisoformat(data["outcome_on"]), "medium"))
     return text
 
 

@@ -19,6 +19,7 @@ from forms import choices
 from forms.familywork import ActForm, MeasureForm, OutcomeForm
 from juvenile import pdf
 from juvenile.access import allow, get_or_404
+from juvenile.audit.services import record_opening
 from juvenile.cases.dates import today
 from juvenile.cases.models import Enrolment
 from juvenile.cases.views import CASE_PANELS
@@ -44,12 +45,14 @@ def _enum_choices(enum):
     return [(item.value, item.label) for item in enum]
 
 
-def _load_enrolment(enrolment_id: int, action: str = "view") -> Enrolment:
-    """The enrolment, 404 outside the school staff of the minor's school (audited as an
-    opening of the case)."""
-    enrolment = get_or_404(Enrolment, enrolment_id, current_user, action)
-    if not services.may_view(current_user, enrolment.minor):
+def _load_enrolment(enrolment_id: int) -> Enrolment:
+    """The enrolment, 404 outside the school staff of the minor's current school (after a
+    hand-over the case's records, past periods included, are the receiving school's);
+    opening it is audited as an opening of the case."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or not services.may_view(current_user, enrolment.minor):
         abort(404)
+    record_opening(current_user, enrolment)
     return enrolment
 
 
@@ -145,7 +148,7 @@ def _offer_empty_rows(form: ActForm) -> None:
 @bp.route("/enrolments/<int:enrolment_id>/home-visits/new", methods=["GET", "POST"])
 @allow("record_work")
 def new_act(enrolment_id: int):
-    enrolment = _load_enrolment(enrolment_id, "edit")
+    enrolment = _load_enrolment(enrolment_id)
     if not enrolment.is_open:
         flash(_("The case is closed."), "info")
         return _overview(enrolment.id)
@@ -195,7 +198,7 @@ def act_pdf(act_id: int):
 @bp.route("/enrolments/<int:enrolment_id>/legal-measures/new", methods=["GET", "POST"])
 @allow("record_work")
 def new_measure(enrolment_id: int):
-    enrolment = _load_enrolment(enrolment_id, "edit")
+    enrolment = _load_enrolment(enrolment_id)
     if not enrolment.is_open:
         flash(_("The case is closed."), "info")
         return _overview(enrolment.id)

@@ -30,7 +30,7 @@ from juvenile.irp.models import (
     OccurrenceStatus,
 )
 from juvenile.irp.occurrences import HOME_VISIT, effective_status
-from juvenile.sessions.models import SessionKind
+from juvenile.sessions.models import PSYCHOLOGICAL_KINDS, SessionKind
 
 
 def fulfilment_label(value: str | None) -> str:
@@ -43,6 +43,17 @@ def fulfilment_label(value: str | None) -> str:
         return _("a session: %(kind)s", kind=SessionKind(value).label)
     except ValueError:
         return value
+
+
+#: Session kinds of psychological help: an activity they tick off is clinical.
+_PSYCHOLOGICAL = frozenset(k.value for k in PSYCHOLOGICAL_KINDS)
+
+
+def is_clinical_activity(direction: str, fulfilled_by: str | None) -> bool:
+    """Psychological help: the psychological direction, or an activity ticked off by a
+    psychological session (consultation, correction, training, crisis help). Its
+    periods' results and dates are for the school's staff only, not the coordinator."""
+    return direction == Direction.PSYCHOLOGICAL.value or fulfilled_by in _PSYCHOLOGICAL
 
 
 # --- a version -------------------------------------------------------------------------------
@@ -91,6 +102,9 @@ class ActivityLine:
     ends_on: date
     origin_id: int | None
     occurrences: list[OccurrenceLine] = field(default_factory=list)
+    #: The periods' results and dates are withheld from this reader (psychological help
+    #: read by the coordinator): only the counts by status are left.
+    withheld: dict[str, int] | None = None
 
     @property
     def fulfilled_by_label(self) -> str:
@@ -100,11 +114,29 @@ class ActivityLine:
     def frequency_label(self) -> str:
         return self.frequency.label
 
+    @property
+    def is_clinical(self) -> bool:
+        return is_clinical_activity(self.direction.value, self.fulfilled_by)
+
+    @property
+    def for_case_responsible(self) -> bool:
+        """Nobody named: the case's responsible specialist does it (an activity whose
+        person stayed at the school the case was handed over from)."""
+        return (self.responsible_user_id is None and self.partner_organisation_id is None
+                and not self.partner_name)
+
     def counts(self) -> dict[str, int]:
+        if self.withheld is not None:
+            return dict(self.withheld)
         counts = {s.value: 0 for s in OccurrenceStatus}
         for line in self.occurrences:
             counts[line.status.value] += 1
         return counts
+
+    def withhold(self) -> None:
+        """Keep the counts, drop the periods (their results, dates and links)."""
+        self.withheld = self.counts()
+        self.occurrences = []
 
 
 @dataclass
@@ -142,6 +174,18 @@ class VersionView:
         """Every direction in the programme's order, with its activities (maybe none)."""
         return [(d, [a for a in self.activities if a.direction is d]) for d in Direction]
 
+    @property
+    def has_unassigned(self) -> bool:
+        return any(a.for_case_responsible for a in self.activities)
+
+    def withhold_clinical(self) -> "VersionView":
+        """For a reader who does not see clinical content (the coordinator): the periods of
+        psychological help keep only their counts."""
+        for activity in self.activities:
+            if activity.is_clinical:
+                activity.withhold()
+        return self
+
 
 def _versions(*conditions) -> list[VersionView]:
     drafter, approver = aliased(User), aliased(User)
@@ -164,7 +208,7 @@ def _versions(*conditions) -> list[VersionView]:
 
 
 def _responsible_label(user_name, org_name, partner_name) -> str:
-    return user_name or org_name or partner_name or "—"
+    return user_name or org_name or partner_name or _("the case's responsible specialist")
 
 
 def _activities(irp_ids: list[int], with_occurrences: bool, today: date) -> list[ActivityLine]:
@@ -232,6 +276,12 @@ class Programme:
         if self.approved is not None:
             return "approved"
         return "draft" if self.draft is not None else "none"
+
+    def withhold_clinical(self) -> "Programme":
+        for view in (self.approved, self.draft):
+            if view is not None:
+                view.withhold_clinical()
+        return self
 
 
 def programme(enrolment_id: int, today: date) -> Programme:

@@ -5,8 +5,13 @@ Who: the school's specialists of the case (the responsible specialist, the co-wo
 psychologist or social pedagogue of the minor's school) draft and mark; the deputy head of
 the minor's school approves. A version is changed only while it is a draft; approving a
 correction supersedes the approved version, withdraws its future plans and expands the
-new version's activities from the day of approval. Every change is audited here; drafting
-and approval go on the case timeline.
+new version's activities from the day of approval. Every change is audited here (free
+text — goals, reasons, titles, results — by the field's name only: the coordinator reads
+the trail); drafting and approval go on the case timeline.
+
+"The minor's school" is the school the minor attends now: when a case is handed over,
+``hand_over`` moves the programme and its future periods to the receiving school, whose
+staff then read, draft and mark it; the sending school's staff no longer do.
 """
 
 from dataclasses import dataclass, fields
@@ -22,8 +27,8 @@ from juvenile import access
 from juvenile.accounts.models import Organisation, OrganisationKind, Role, User
 from juvenile.audit import labels as audit_labels
 from juvenile.audit import services as audit
-from juvenile.cases.models import Enrolment, Stage
-from juvenile.cases.services import CLOSURE_HOOKS, add_event
+from juvenile.cases.models import Enrolment, Minor, Stage
+from juvenile.cases.services import CLOSURE_HOOKS, TRANSFER_HOOKS, add_event
 from juvenile.cases.stages import add_months
 from juvenile.cases.timeline import register_kind
 from juvenile.dbtypes import utcnow
@@ -39,6 +44,7 @@ from juvenile.irp.models import (
     Occurrence,
     OccurrenceStatus,
 )
+from juvenile.irp.queries import is_clinical_activity
 from juvenile.sessions.models import SessionKind
 
 #: The programme covers at most this many months from enrolment (initial stage, up to six
@@ -59,6 +65,11 @@ ACTIVITY_FIELDS = ["direction", "title", "fulfilled_by", "responsible_user_id",
                    "ends_on"]
 VERSION_FIELDS = ["number", "status", "goals", "reason", "is_review", "based_on_id"]
 OCCURRENCE_FIELDS = ["status", "done_on", "result"]
+#: Free text: the audit trail (read by the district coordinator) names these fields when
+#: they change, never their words (juvenile.audit.services.redact).
+ACTIVITY_TEXTS = ("title",)
+VERSION_TEXTS = ("goals", "reason")
+OCCURRENCE_TEXTS = ("result",)
 
 audit_labels.OBJECT_LABELS.update({
     "irp_versions": _l("Rehabilitation programme (IRP)"),
@@ -70,6 +81,7 @@ audit_labels.ACTION_LABELS.update({
     "supersede": _l("superseded"),
     "mark": _l("marked"),
     "withdraw": _l("plans withdrawn"),
+    "hand_over": _l("handed over with the case"),
 })
 
 
@@ -93,28 +105,41 @@ def _enrolment_of(record) -> Enrolment:
     return db.session.get(Enrolment, record.enrolment_id)
 
 
+def _minor_of(enrolment: Enrolment) -> Minor:
+    return enrolment.minor
+
+
+def _at_minors_school(user: User, enrolment: Enrolment) -> bool:
+    """The user works at the school the minor attends now: after a hand-over the case and
+    its programme are the receiving school's, the sending school's staff lose them."""
+    return _minor_of(enrolment).organisation_id == user.organisation_id
+
+
 def may_draft(user: User, enrolment: Enrolment) -> bool:
     """The case's school specialists: its responsible specialist and co-workers, and any
     psychologist or social pedagogue of the minor's school (the school that has the case
     now)."""
     return (user.is_authenticated and user.role_enum in access.SPECIALISTS
-            and enrolment.organisation_id == user.organisation_id)
+            and _at_minors_school(user, enrolment))
 
 
 def may_approve(user: User, enrolment: Enrolment) -> bool:
     """The deputy head for upbringing of the minor's school."""
     return (user.is_authenticated and user.role_enum is Role.SCHOOL_ADMIN
-            and enrolment.organisation_id == user.organisation_id)
+            and _at_minors_school(user, enrolment))
 
 
 def may_view(user: User, enrolment: Enrolment) -> bool:
-    """School staff of the minor's school; the district's coordinator reads."""
+    """School staff of the minor's school (the school the minor attends now, also for a
+    closed enrolment of a minor who moved on); the coordinator of the minor's district
+    reads."""
     if not user.is_authenticated:
         return False
     if user.role_enum in access.SCHOOL_ROLES:
-        return enrolment.organisation_id == user.organisation_id
-    return (user.role_enum is Role.DISTRICT_COORDINATOR and enrolment.district_id is not None
-            and enrolment.district_id == user.organisation.district_id)
+        return _at_minors_school(user, enrolment)
+    district_id = _minor_of(enrolment).district_id
+    return (user.role_enum is Role.DISTRICT_COORDINATOR and district_id is not None
+            and district_id == user.organisation.district_id)
 
 
 def _policy(user: User, action: str, record) -> bool:
@@ -219,7 +244,7 @@ def start_draft(actor: User, enrolment: Enrolment, goals: str, today: date, *,
             irp.activities.append(copy)
     db.session.flush()
     audit.record(actor, "create", irp, enrolment.audit_label,
-                 audit.snapshot(irp, VERSION_FIELDS))
+                 audit.redact(audit.snapshot(irp, VERSION_FIELDS), VERSION_TEXTS))
     add_event(enrolment.minor, "irp_drafted", today, actor, enrolment=enrolment,
               data={"number": number, "correction": approved is not None,
                     "review": bool(is_review)})
@@ -244,7 +269,8 @@ def update_draft(actor: User, irp: IrpVersion, goals: str, reason: str | None,
     db.session.flush()
     changes = audit.diff(before, audit.snapshot(irp, VERSION_FIELDS))
     if changes:
-        audit.record(actor, "update", irp, enrolment.audit_label, changes)
+        audit.record(actor, "update", irp, enrolment.audit_label,
+                     audit.redact(changes, VERSION_TEXTS))
     return irp
 
 
@@ -255,7 +281,7 @@ def discard_draft(actor: User, irp: IrpVersion, expected_version: int | None) ->
     _require_draft_rights(actor, enrolment)
     _require_draft(irp)
     audit.record(actor, "delete", irp, enrolment.audit_label,
-                 audit.snapshot(irp, VERSION_FIELDS))
+                 audit.redact(audit.snapshot(irp, VERSION_FIELDS), VERSION_TEXTS))
     db.session.delete(irp)
     db.session.flush()
 
@@ -353,7 +379,8 @@ def add_activity(actor: User, irp: IrpVersion, data: ActivityData,
     _touch(irp)
     db.session.flush()
     audit.record(actor, "create", activity, enrolment.audit_label,
-                 audit.snapshot(activity, ["irp_id", *ACTIVITY_FIELDS]), scope=irp.audit_scope)
+                 audit.redact(audit.snapshot(activity, ["irp_id", *ACTIVITY_FIELDS]),
+                              ACTIVITY_TEXTS), scope=irp.audit_scope)
     return activity
 
 
@@ -373,7 +400,8 @@ def update_activity(actor: User, activity: Activity, data: ActivityData,
     if changes:
         _touch(irp)
         db.session.flush()
-        audit.record(actor, "update", activity, enrolment.audit_label, changes,
+        audit.record(actor, "update", activity, enrolment.audit_label,
+                     audit.redact(changes, ACTIVITY_TEXTS),
                      scope=irp.audit_scope)
     return activity
 
@@ -386,7 +414,8 @@ def remove_activity(actor: User, activity: Activity, expected_version: int | Non
     _require_draft_rights(actor, enrolment)
     _require_draft(irp)
     audit.record(actor, "delete", activity, enrolment.audit_label,
-                 audit.snapshot(activity, ["irp_id", *ACTIVITY_FIELDS]), scope=irp.audit_scope)
+                 audit.redact(audit.snapshot(activity, ["irp_id", *ACTIVITY_FIELDS]),
+                              ACTIVITY_TEXTS), scope=irp.audit_scope)
     irp.activities.remove(activity)
     _touch(irp)
     db.session.flush()
@@ -453,6 +482,51 @@ if withdraw_on_closure not in CLOSURE_HOOKS:
     CLOSURE_HOOKS.append(withdraw_on_closure)
 
 
+def hand_over(actor: User, enrolment: Enrolment, from_organisation: Organisation,
+              to_organisation: Organisation, day: date) -> None:
+    """The open case moved to another school (a hand-over accepted on ``day``): its
+    programme goes with it. The approved version and the draft are the receiving school's
+    from now on, and so are the periods due on or after the day; past periods stay where
+    the work was due (reports count them there). Activities whose responsible person is
+    not on the receiving school's staff lose that person: the case's new responsible
+    specialist takes them (the programme page says so). Audited in the receiving school's
+    scope; no text."""
+    versions = db.session.scalars(select(IrpVersion).where(
+        IrpVersion.enrolment_id == enrolment.id,
+        IrpVersion.status.in_([IrpStatus.APPROVED.value, IrpStatus.DRAFT.value]))
+        .order_by(IrpVersion.number)).all()
+    if not versions:
+        return
+    place = to_organisation.id, to_organisation.district_id
+    ids = [v.id for v in versions]
+    moved: dict[int, int] = dict.fromkeys(ids, 0)
+    for occurrence in db.session.scalars(
+            select(Occurrence).join(Activity).where(Activity.irp_id.in_(ids),
+                                                     Occurrence.due_on >= day)):
+        occurrence.organisation_id, occurrence.district_id = place
+        moved[occurrence.activity.irp_id] += 1
+    released: dict[int, list[int]] = {irp_id: [] for irp_id in ids}
+    for activity in db.session.scalars(
+            select(Activity).join(User, User.id == Activity.responsible_user_id).where(
+                Activity.irp_id.in_(ids), User.organisation_id != to_organisation.id)):
+        activity.responsible_user_id = None
+        released[activity.irp_id].append(activity.id)
+    for irp in versions:
+        irp.organisation_id, irp.district_id = place
+    db.session.flush()
+    for irp in versions:
+        audit.record(actor, "hand_over", irp, enrolment.audit_label,
+                     {"organisation_id": [from_organisation.id, to_organisation.id],
+                      "handed_over_on": day.isoformat(),
+                      "moved_occurrences": moved[irp.id],
+                      "activities_without_responsible": released[irp.id]},
+                     scope=irp.audit_scope)
+
+
+if hand_over not in TRANSFER_HOOKS:
+    TRANSFER_HOOKS.append(hand_over)
+
+
 def _supersede(actor: User, previous: IrpVersion, enrolment: Enrolment, today: date) -> None:
     previous.status = IrpStatus.SUPERSEDED.value
     previous.superseded_on = today
@@ -506,12 +580,14 @@ def mark_occurrence(actor: User, occurrence: Occurrence, status: str, done_on: d
     occurrence.marked_at = utcnow()
     db.session.flush()
     changes = audit.diff(before, audit.snapshot(occurrence, OCCURRENCE_FIELDS))
-    audit.record(actor, "mark", occurrence, enrolment.audit_label, changes)
+    # placed where the case is now (a past period kept at the sending school included)
+    audit.record(actor, "mark", occurrence, enrolment.audit_label,
+                 audit.redact(changes, OCCURRENCE_TEXTS), scope=enrolment.audit_scope)
     activity = occurrence.activity
     add_event(enrolment.minor, "irp_occurrence", done_on or today, actor, enrolment=enrolment,
               data={"direction": activity.direction, "status": status,
                     "due": occurrence.due_on.isoformat()},
-              clinical=activity.direction == Direction.PSYCHOLOGICAL.value)
+              clinical=is_clinical_activity(activity.direction, activity.fulfilled_by))
     return occurrence
 
 

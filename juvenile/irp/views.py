@@ -10,6 +10,7 @@ out of the user's scope answers 404; opening a version is audited (IrpVersion
 """
 
 from datetime import date
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -19,8 +20,9 @@ from flask_login import current_user
 from forms import choices
 from forms.irp import ActivityForm, ApprovalForm, DraftForm, MarkForm
 from juvenile import pdf
-from juvenile.access import allow, can, get_or_404, has_rule
+from juvenile.access import allow, can, has_rule, sees_clinical
 from juvenile.accounts.models import Role
+from juvenile.audit.services import record_access
 from juvenile.cases.dates import today
 from juvenile.cases.models import Enrolment, LegalRepresentative, Stage
 from juvenile.cases.views import CASE_PANELS
@@ -47,20 +49,41 @@ PDF_TEMPLATE = "irp/programme_pdf.html"
 # --- loading ---------------------------------------------------------------------------------
 
 
+def _record_opening(record, minor) -> None:
+    """Opening the programme is audited where the minor's case is now: after a hand-over
+    the receiving district's coordinator reads about it, the sending one no longer does
+    (the record itself may stay placed at the school the work was done at)."""
+    record_access(current_user, "open", SimpleNamespace(
+        __tablename__=record.__tablename__, id=record.id, audit_label=minor.audit_label,
+        audit_scope=minor.audit_scope))
+
+
 def _load_enrolment(enrolment_id: int) -> Enrolment:
-    """The enrolment whose programme the user may read, or 404; the opening is audited."""
-    enrolment = get_or_404(Enrolment, enrolment_id, current_user)
-    if not services.may_view(current_user, enrolment):
+    """The enrolment whose programme the user may read (the staff of the school the minor
+    attends now, the coordinator of its district), or 404; the opening is audited."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or not services.may_view(current_user, enrolment):
         abort(404)
+    _record_opening(enrolment, enrolment.minor)
     return enrolment
 
 
 def _load_version(irp_id: int, action: str = "view") -> IrpVersion:
-    """The version the user may read (or 404), and may ``action`` (or 403)."""
-    irp = get_or_404(IrpVersion, irp_id, current_user)
+    """The version the user may read (or 404), and may ``action`` (or 403); the opening
+    is audited."""
+    irp = db.session.get(IrpVersion, irp_id)
+    if irp is None or not can(current_user, "view", irp):
+        abort(404)
+    _record_opening(irp, irp.minor)
     if action != "view" and not can(current_user, action, irp):
         abort(403)
     return irp
+
+
+def _for_reader(view):
+    """A programme or a version as the signed-in user may read it: the coordinator sees
+    the psychological help's periods only as counts."""
+    return view if sees_clinical(current_user) else view.withhold_clinical()
 
 
 def _load_activity(activity_id: int) -> Activity:
@@ -94,6 +117,10 @@ def _flash_refusal(form) -> None:
 # --- the programme of an enrolment, and a version ------------------------------------------
 
 
+def _responsible_name(enrolment: Enrolment) -> str | None:
+    return enrolment.responsible.full_name if enrolment.responsible else None
+
+
 @bp.route("/enrolments/<int:enrolment_id>/irp")
 @allow("view_programme")
 def programme(enrolment_id: int):
@@ -101,7 +128,8 @@ def programme(enrolment_id: int):
     day = today()
     return render_template(
         "irp/programme.html", enrolment=enrolment, minor=enrolment.minor,
-        programme=queries.programme(enrolment.id, day), today=day,
+        programme=_for_reader(queries.programme(enrolment.id, day)), today=day,
+        responsible=_responsible_name(enrolment),
         may_draft=enrolment.is_open and services.may_draft(current_user, enrolment),
         may_approve=enrolment.is_open and services.may_approve(current_user, enrolment))
 
@@ -114,7 +142,8 @@ def version(irp_id: int):
     day = today()
     return render_template(
         "irp/version.html", enrolment=enrolment, minor=enrolment.minor,
-        v=queries.version_view(irp.id, day), today=day,
+        v=_for_reader(queries.version_view(irp.id, day)), today=day,
+        responsible=_responsible_name(enrolment),
         may_draft=enrolment.is_open and services.may_draft(current_user, enrolment),
         may_approve=enrolment.is_open and services.may_approve(current_user, enrolment))
 

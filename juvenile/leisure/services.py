@@ -15,7 +15,9 @@ minor's open enrolment. Decisions taken here:
   closed case are read-only.
 - Deleting is for a record made by mistake (the wrong minor, a double entry): only the
   person who recorded it, on the day they recorded it (region time); the audit keeps
-  the full record. Anything later is corrected, never deleted.
+  the record's fields (the note and the mentor by name of the field only, as in every
+  audit entry here: the coordinator reads the trail). Anything later is corrected,
+  never deleted.
 
 Every change is audited here, and the case timeline carries a line when an involvement
 starts and (except for events) when it ends; the lines follow the record's corrections.
@@ -45,6 +47,9 @@ from juvenile.leisure.models import LeisureInvolvement, LeisureKind
 
 FIELDS = ["kind", "name", "organiser", "mentor_name", "mentor_contact", "starts_on",
           "ends_on", "note"]
+#: Free text and the mentor's identity: the audit trail (read by the district
+#: coordinator) says that they changed, never what they say.
+TEXT_FIELDS = ("note", "mentor_name", "mentor_contact")
 STARTED, ENDED = "leisure_started", "leisure_ended"
 
 audit_labels.OBJECT_LABELS.update({"leisure_involvements": _l("Leisure involvement")})
@@ -158,7 +163,7 @@ def record_involvement(actor: User, enrolment: Enrolment, data: InvolvementData,
     db.session.add(involvement)
     db.session.flush()
     audit.record(actor, "create", involvement, minor.audit_label,
-                 audit.snapshot(involvement, FIELDS))
+                 audit.redact(audit.snapshot(involvement, FIELDS), TEXT_FIELDS))
     _sync_timeline(actor, involvement, minor, enrolment, today, lines={})
     return involvement
 
@@ -177,7 +182,8 @@ def update_involvement(actor: User, involvement: LeisureInvolvement, data: Invol
     changes = audit.diff(before, audit.snapshot(involvement, FIELDS))
     if changes:
         db.session.flush()
-        audit.record(actor, "update", involvement, minor.audit_label, changes)
+        audit.record(actor, "update", involvement, minor.audit_label,
+                     audit.redact(changes, TEXT_FIELDS))
         _sync_timeline(actor, involvement, minor, enrolment, today, lines=lines)
     return involvement
 
@@ -185,7 +191,7 @@ def update_involvement(actor: User, involvement: LeisureInvolvement, data: Invol
 def delete_involvement(actor: User, involvement: LeisureInvolvement,
                        expected_version: int | None, today: date) -> None:
     """Remove a record made by mistake, with its timeline lines: only its recorder, on the
-    day it was recorded. The audit entry keeps every field."""
+    day it was recorded. The audit entry keeps its fields (free text redacted)."""
     check_version(involvement, expected_version)
     minor = involvement.minor
     _check(actor, minor, involvement.enrolment)
@@ -193,7 +199,7 @@ def delete_involvement(actor: User, involvement: LeisureInvolvement,
         raise ServiceError(_("Only the person who recorded it may delete an involvement, on "
                              "the day it was recorded. Correct it instead: set its end."))
     audit.record(actor, "delete", involvement, minor.audit_label,
-                 audit.snapshot(involvement, FIELDS))
+                 audit.redact(audit.snapshot(involvement, FIELDS), TEXT_FIELDS))
     for line in _lines_of(involvement).values():
         db.session.delete(line)
     db.session.delete(involvement)

@@ -137,48 +137,61 @@ def group_sessions_page(organisation_id: int, page: int, per_page: int) -> Page:
 
 @dataclass
 class LineRow:
-    """A minor's line of a group session."""
+    """A minor's line of a group session. A minor handed over to another school since is
+    no longer the group school's: their line has no name, grade or programme activity."""
 
     session_id: int
     minor_id: int
     enrolment_id: int
-    full_name: str
+    full_name: str | None
     grade: str | None
     attended: bool
     activity: str | None
+    elsewhere: bool = False
 
 
-def group_lines(group_id: int) -> list[LineRow]:
-    """The minors of a group session, by name. One query."""
+def group_lines(group_id: int, organisation_id: int) -> list[LineRow]:
+    """The minors of a group session of the school ``organisation_id``, by name (those
+    now at another school last, without a name). One query."""
     ticked = (select(Activity.title).join(Occurrence, Occurrence.activity_id == Activity.id)
               .where(Occurrence.session_id == Session.id).limit(1).scalar_subquery())
     rows = db.session.execute(
         select(Session.id, Minor.id, Session.enrolment_id, Minor.surname, Minor.given_name,
-               Minor.patronymic, Minor.grade, Session.attended, ticked)
+               Minor.patronymic, Minor.grade, Session.attended, ticked, Minor.organisation_id)
         .join(Minor, Minor.id == Session.minor_id)
         .where(Session.group_session_id == group_id)
         .order_by(Minor.surname, Minor.given_name, Minor.id))
-    return [LineRow(sid, mid, eid, _name(surname, given, patronymic), grade, attended, act)
-            for sid, mid, eid, surname, given, patronymic, grade, attended, act in rows]
+    lines = []
+    for sid, mid, eid, surname, given, patronymic, grade, attended, act, org in rows:
+        if org == organisation_id:
+            lines.append(LineRow(sid, mid, eid, _name(surname, given, patronymic), grade,
+                                 attended, act))
+        else:
+            lines.append(LineRow(sid, mid, eid, None, None, attended, None, elsewhere=True))
+    return sorted(lines, key=lambda line: line.elsewhere)
 
 
 def _name(*parts) -> str:
     return " ".join(p for p in parts if p)
 
 
-def open_cases(organisation_id: int, also: list[int] = ()) -> list[tuple[int, str]]:
+def open_cases(organisation_id: int, also: list[int] = ()) -> list[tuple[int, str | None]]:
     """(enrolment id, "Name, grade") of the school's open cases, by name; ``also`` adds
-    enrolments already in a group (a case closed or handed over since). One query."""
+    enrolments already in a group (a case closed or handed over since: a minor now at
+    another school comes last, with None for a name). One query."""
     condition = and_(Enrolment.organisation_id == organisation_id,
                      Enrolment.closed_on.is_(None))
     if also:
         condition = or_(condition, Enrolment.id.in_(list(also)))
     rows = db.session.execute(
-        select(Enrolment.id, Minor.surname, Minor.given_name, Minor.patronymic, Minor.grade)
+        select(Enrolment.id, Minor.surname, Minor.given_name, Minor.patronymic, Minor.grade,
+               Minor.organisation_id)
         .join(Minor, Minor.id == Enrolment.minor_id).where(condition)
-        .order_by(Minor.surname, Minor.given_name, Minor.id))
-    return [(eid, _name(surname, given, patronymic) + (f", {grade}" if grade else ""))
-            for eid, surname, given, patronymic, grade in rows]
+        .order_by(Minor.surname, Minor.given_name, Minor.id)).all()
+    here = [(eid, _name(surname, given, patronymic) + (f", {grade}" if grade else ""))
+            for eid, surname, given, patronymic, grade, org in rows if org == organisation_id]
+    gone = [(eid, None) for eid, *_rest, org in rows if org != organisation_id]
+    return here + gone
 
 
 def specialists(organisation_id: int, also: int | None = None) -> list[tuple[int, str]]:

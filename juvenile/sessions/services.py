@@ -7,7 +7,11 @@ minor (a ``Session`` with ``group_session_id`` and ``attended``); each attended 
 fulfils its own minor's occurrence. Every change is audited here, and each session line
 is on its minor's timeline (psychological kinds as clinical lines). Confidential notes
 are written and read by the psychologists of the minor's school only
-(``juvenile.access.may_see_session_notes``) and never enter the audit trail's changes.
+(``juvenile.access.may_see_session_notes``) and never enter the audit trail's changes;
+nor does any free text (summary, participants, topic, reason for a deletion): the trail,
+which the district coordinator reads, says that it changed, never what it says. A minor
+handed over to another school is, on the old school's group sessions, "a minor now at
+another school".
 """
 
 from dataclasses import dataclass, field
@@ -39,6 +43,9 @@ SESSION_FIELDS = ["kind", "held_on", "duration_minutes", "format", "conducted_by
                   "participants", "summary"]
 GROUP_FIELDS = ["kind", "topic", "held_on", "duration_minutes", "format", "conducted_by_id",
                 "summary"]
+#: Free text: the trail says that it changed, never what it says (the district
+#: coordinator reads the trail; juvenile.audit.services.redact).
+TEXT_FIELDS = ("participants", "summary", "topic", "reason")
 
 audit_labels.OBJECT_LABELS.update({"sessions": _l("Session"),
                                    "group_sessions": _l("Group session")})
@@ -140,7 +147,7 @@ def _session_policy(user: User, action: str, session: Session) -> bool:
 def _group_policy(user: User, action: str, group: GroupSession) -> bool:
     if user.role_enum not in access.SCHOOL_ROLES or group.organisation_id != user.organisation_id:
         return False
-    return action == "view" or (action == "edit" and may_change_group(user, group))
+    return action == "view" or (action in {"edit", "delete"} and may_change_group(user, group))
 
 
 access.register_policy(Session, _session_policy)
@@ -198,14 +205,16 @@ def _clean(text: str | None) -> str | None:
 
 
 def _audited(record, fields: list[str]) -> dict:
-    """The trail keeps the record's fields, and only whether there are notes."""
-    return audit.snapshot(record, fields) | {"confidential_notes": bool(
-        record.confidential_notes)}
+    """For the trail: the record's codes, dates and numbers, a marker for its free text
+    (never the text) and only whether there are notes."""
+    return audit.redact(audit.snapshot(record, fields), TEXT_FIELDS) | {
+        "confidential_notes": bool(record.confidential_notes)}
 
 
 def _changes(before: dict, record, fields: list[str], old_notes: str | None) -> dict:
-    changes = audit.diff({k: v for k, v in before.items() if k != "confidential_notes"},
-                         audit.snapshot(record, fields))
+    """What changed since ``before`` (a plain snapshot of ``fields``); a changed text
+    reads as [marker, marker], never the text."""
+    changes = audit.redact(audit.diff(before, audit.snapshot(record, fields)), TEXT_FIELDS)
     if (old_notes or None) != (record.confidential_notes or None):
         changes["confidential_notes"] = "changed"  # that they changed, never the text
     return changes
@@ -314,7 +323,8 @@ def update_session(actor: User, session: Session, data: SessionData,
     _check_notes(actor, session.minor, data.confidential_notes)
     _validate_common(data, session.minor.organisation_id, today, session.conducted_by_id)
     _check_dates_in_case(data.held_on, session.enrolment, "held_on")
-    before, old_notes = _audited(session, SESSION_FIELDS), session.confidential_notes
+    before = audit.snapshot(session, SESSION_FIELDS)
+    old_notes = session.confidential_notes
     moved = (data.kind, data.held_on) != (session.kind, session.held_on)
     _apply(session, data)
     db.session.flush()
@@ -336,7 +346,8 @@ def delete_session(actor: User, session: Session, reason: str | None,
     if not reason:
         raise ServiceError(_("Say why the session is deleted."), "reason")
     audit.record(actor, "delete", session, session.minor.audit_label,
-                 _audited(session, SESSION_FIELDS) | {"reason": reason})
+                 _audited(session, SESSION_FIELDS) | audit.redact({"reason": reason},
+                                                                  TEXT_FIELDS))
     occurrences.release(session_id=session.id)
     _take_off_timeline(session)
     db.session.flush()
@@ -369,8 +380,19 @@ def _participants(actor: User, data: GroupData, existing: dict[int, Session]
                 or enrolment.organisation_id != actor.organisation_id):
             raise ServiceError(_("Choose minors among the school's open cases."), "minors")
     for enrolment in sorted(enrolments.values(), key=lambda e: e.minor.full_name):
-        _check_dates_in_case(data.held_on, enrolment, "minors", enrolment.minor.full_name)
+        _check_dates_in_case(data.held_on, enrolment, "minors",
+                             line_name(actor, enrolment.minor))
     return enrolments
+
+
+def elsewhere(user: User, minor) -> bool:
+    """A minor of a group line who has been handed over to another school since: the
+    group's school no longer reads their name."""
+    return minor.organisation_id != user.organisation_id
+
+
+def line_name(user: User, minor) -> str:
+    return _("a minor now at another school") if elsewhere(user, minor) else minor.full_name
 
 
 def _apply_group(group: GroupSession, data: GroupData) -> None:
@@ -446,7 +468,9 @@ def _lines(group: GroupSession) -> list[Session]:
 
 
 def _group_label(group: GroupSession) -> str:
-    return f"{group.held_on.isoformat()} {group.topic}"[:200]
+    """The trail's summary of a group session: its date and kind (the topic is free
+    text)."""
+    return f"{group.held_on.isoformat()} {group.kind}"
 
 
 def update_group_session(actor: User, group: GroupSession, data: GroupData,
@@ -461,7 +485,7 @@ def update_group_session(actor: User, group: GroupSession, data: GroupData,
     _validate_group(actor, group, data, today, group.conducted_by_id)
     lines = {line.enrolment_id: line for line in _lines(group)}
     enrolments = _participants(actor, data, lines)
-    before, old_notes = _audited(group, GROUP_FIELDS), group.confidential_notes
+    before, old_notes = audit.snapshot(group, GROUP_FIELDS), group.confidential_notes
     attendance_before = _attendance(lines.values())
     _apply_group(group, data)
     if (not db.session.is_modified(group)
@@ -477,6 +501,34 @@ def update_group_session(actor: User, group: GroupSession, data: GroupData,
     if changes:
         audit.record(actor, "update", group, _group_label(group), changes)
     return GroupSaved(group, ticked)
+
+
+def delete_group_session(actor: User, group: GroupSession, reason: str | None,
+                         expected_version: int | None) -> None:
+    """Delete a group session recorded by mistake, with the reason: every minor's line
+    goes, with its timeline line, and the occurrences the lines ticked off are planned
+    again. The trail keeps what it was (never its text)."""
+    check_version(group, expected_version)
+    if not may_change_group(actor, group):
+        raise ServiceError(_("A group session is deleted by whoever recorded it or by a "
+                             "psychologist of the school."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the group session is deleted."), "reason")
+    lines = _lines(group)
+    audit.record(actor, "delete", group, _group_label(group),
+                 _audited(group, GROUP_FIELDS) | _attendance(lines)
+                 | audit.redact({"reason": reason}, TEXT_FIELDS))
+    for line in lines:
+        occurrences.release(session_id=line.id)
+        _take_off_timeline(line)
+    db.session.flush()
+    for line in lines:
+        db.session.delete(line)
+    db.session.flush()
+    db.session.expire(group, ["participants"])  # the lines are gone
+    db.session.delete(group)
+    db.session.flush()
 
 
 def _sync_lines(actor: User, group: GroupSession, lines: dict[int, Session],

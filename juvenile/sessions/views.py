@@ -1,9 +1,11 @@
 """Sessions and contacts of a case, and the school's group sessions.
 
 Who sees what: the school staff of the minor's school see a case's sessions (the route
-rule "view_sessions"; anyone else gets 403, staff of another school 404); its
-psychologists and social pedagogues record them ("record_work"); a session is changed
-or deleted by its recorder or a psychologist of the school (others 403). Confidential
+rule "view_sessions"; anyone else gets 403, staff of another school 404) — the minor's
+current school: after a hand-over the sending school loses them, past periods included;
+its psychologists and social pedagogues record them ("record_work"); a session, or a
+group session, is changed or deleted by its recorder or a psychologist of the school
+(others 403). Confidential
 notes are shown, and their field offered, only to the psychologists of the minor's
 school (``juvenile.access.may_see_session_notes``).
 """
@@ -14,9 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms import choices
-from forms.sessions import DeleteSessionForm, GroupSessionForm, SessionForm
+from forms.sessions import DeleteGroupSessionForm, DeleteSessionForm, GroupSessionForm, SessionForm
 from juvenile.access import SCHOOL_ROLES, allow, can, get_or_404, may_see_session_notes
 from juvenile.accounts.models import User
+from juvenile.audit.services import record_opening
 from juvenile.cases.dates import today
 from juvenile.cases.models import Enrolment, Minor
 from juvenile.cases.services import open_enrolment
@@ -65,10 +68,22 @@ def _list(minor: Minor, enrolment: Enrolment | None, page):
                     and services.may_record(current_user, minor)))
 
 
+def case_enrolment_or_404(enrolment_id: int) -> Enrolment:
+    """An enrolment of a minor whose case is now at the user's school (past periods held
+    at a school that handed the case over included), or 404: after a hand-over the case's
+    records are the receiving school's, not the sending school's. Opening it is audited."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if (enrolment is None or current_user.role_enum not in SCHOOL_ROLES
+            or enrolment.minor.organisation_id != current_user.organisation_id):
+        abort(404)
+    record_opening(current_user, enrolment)
+    return enrolment
+
+
 @bp.route("/enrolments/<int:enrolment_id>/sessions")
 @allow("view_sessions")
 def enrolment_sessions(enrolment_id: int):
-    enrolment = get_or_404(Enrolment, enrolment_id, current_user)
+    enrolment = case_enrolment_or_404(enrolment_id)
     return _list(enrolment.minor, enrolment,
                  queries.enrolment_sessions(enrolment.id, page_number(), _per_page()))
 
@@ -93,7 +108,7 @@ def _session_form(organisation_id: int, notes: bool, initial: dict,
 @bp.route("/enrolments/<int:enrolment_id>/sessions/new", methods=["GET", "POST"])
 @allow("record_work")
 def new_session(enrolment_id: int):
-    enrolment = get_or_404(Enrolment, enrolment_id, current_user)
+    enrolment = case_enrolment_or_404(enrolment_id)
     minor = enrolment.minor
     if not services.may_record(current_user, minor):
         abort(403)
@@ -233,7 +248,8 @@ def _group_form(group: GroupSession | None, notes: bool, initial: dict,
     form = GroupSessionForm(data=initial) if request.method == "GET" else GroupSessionForm()
     organisation_id = group.organisation_id if group else current_user.organisation_id
     _fill_choices(form, organisation_id, group.conducted_by_id if group else None)
-    cases = queries.open_cases(organisation_id, line_enrolments)
+    cases = [(eid, label or _("a minor now at another school"))
+             for eid, label in queries.open_cases(organisation_id, line_enrolments)]
     form.minors.choices = choices(cases)
     form.absent.choices = choices(cases)
     if not notes:
@@ -283,20 +299,23 @@ def new_group_session():
 @bp.route("/group-sessions/<int:group_session_id>")
 @allow("view_sessions")
 def group_session(group_session_id: int):
-    group = get_or_404(GroupSession, group_session_id, current_user)
-    lines = queries.group_lines(group.id)
+    group = get_or_404(GroupSession, group_session_id, current_user)  # the opening is audited
+    lines = queries.group_lines(group.id, group.organisation_id)
     may_see_notes = services.may_see_group_notes(current_user, group)
     return render_template(
         "sessions/group.html", group=group, lines=lines,
         attended=sum(1 for line in lines if line.attended),
         notes=group.confidential_notes if may_see_notes else None,
         may_see_notes=may_see_notes, may_change=can(current_user, "edit", group),
+        may_delete=can(current_user, "delete", group),
         recorded_by=db.session.get(User, group.recorded_by_id), **_labels(group))
 
 
 def _group_now(group_session_id: int) -> str:
     current = db.session.get(GroupSession, group_session_id)
-    lines = queries.group_lines(group_session_id)
+    if current is None:
+        return _("The group session has been deleted meanwhile.")
+    lines = queries.group_lines(group_session_id, current.organisation_id)
     return _("Saved meanwhile: %(date)s, %(topic)s; attended %(attended)d of %(total)d.",
              date=format_date(current.held_on, "medium"), topic=current.topic,
              attended=sum(1 for line in lines if line.attended), total=len(lines))
@@ -308,7 +327,7 @@ def edit_group_session(group_session_id: int):
     group = get_or_404(GroupSession, group_session_id, current_user)
     _require("edit", group)
     notes = services.may_see_group_notes(current_user, group)
-    lines = queries.group_lines(group.id)
+    lines = queries.group_lines(group.id, group.organisation_id)
     initial = {name: getattr(group, name) for name in services.GROUP_FIELDS} | {
         "version": group.version, "minors": [line.enrolment_id for line in lines],
         "absent": [line.enrolment_id for line in lines if not line.attended]}
@@ -324,6 +343,29 @@ def edit_group_session(group_session_id: int):
             return redirect(url_for("sessions.group_session",
                                     group_session_id=group_session_id))
     return _render_group_form(form, group)
+
+
+@bp.route("/group-sessions/<int:group_session_id>/delete", methods=["GET", "POST"])
+@allow("record_work")
+def delete_group_session(group_session_id: int):
+    group = get_or_404(GroupSession, group_session_id, current_user)
+    _require("delete", group)
+    form = (DeleteGroupSessionForm(data={"version": group.version})
+            if request.method == "GET" else DeleteGroupSessionForm())
+    if form.validate_on_submit():
+        _result, saved = save(form, lambda: services.delete_group_session(
+            current_user, group, form.reason.data, form.expected_version()),
+            lambda: _group_now(group_session_id))
+        if saved:
+            flash(_("The group session is deleted."), "success")
+            return redirect(url_for("sessions.group_sessions"))
+        if db.session.get(GroupSession, group_session_id) is None:
+            flash(_("The group session has been deleted meanwhile."), "info")
+            return redirect(url_for("sessions.group_sessions"))
+    lines = queries.group_lines(group.id, group.organisation_id)
+    return render_template("sessions/group_delete.html", form=form, group=group,
+                           total=len(lines), ticked=sum(1 for line in lines if line.activity),
+                           **_labels(group))
 
 
 # --- the case page's section ----------------------------------------------------------

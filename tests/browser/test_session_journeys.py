@@ -1,5 +1,6 @@
 """Journey: a psychologist records a group session with attendance, a refusal first, and
-finds it counted on each minor's case page.
+finds it counted on each minor's case page; then deletes it (recorded by mistake), the
+reason asked first, and it leaves every minor's timeline.
 
 Expected texts come from the app's catalogues (``texts``), in Kazakh (a fresh browser's
 language); dates are the app's own calendar day (``juvenile.cases.dates.today``).
@@ -69,3 +70,24 @@ def test_psychologist_records_a_group_session_with_attendance(page, live_server,
     panel = page.locator("#sessions-panel")
     expect(panel).to_contain_text(kk("training (emotions, stress)"))
     expect(panel.locator("dd").first).to_have_text("1")
+
+    # Recorded by mistake after all: deleted from its page, with a reason.
+    page.goto("/group-sessions")
+    page.get_by_role("link", name="Ашуды басқару").click()
+    page.get_by_role("link", name=kk("Delete the group session"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(kk("Delete the group session"))
+    delete = page.get_by_role("button", name=kk("Delete the group session"), exact=True)
+    delete.click()
+    expect(page.locator("#reason-error")).to_be_visible()
+    page.get_by_label(kk("Why is the group session deleted?"), exact=True).fill(
+        "Басқа мектептің тобы")
+    delete.click()
+    expect(page).to_have_url(re.compile(r"/group-sessions$"))
+    expect(page.get_by_role("status")).to_have_text(kk("The group session is deleted."))
+    expect(page.get_by_role("link", name="Ашуды басқару")).to_have_count(0)
+    page.goto(f"/minors/{away.minor.id}")
+    expect(page.locator("#timeline")).not_to_contain_text(kk(
+        "Group session (%(kind)s): the minor did not attend.",
+        kind=kk("training (emotions, stress)")))
+    page.goto(f"/minors/{came.minor.id}")
+    expect(page.locator("#sessions-panel dd").first).to_have_text("0")

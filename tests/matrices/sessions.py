@@ -18,6 +18,7 @@ MATRIX = {
     "sessions.new_group_session": SPECIALISTS,
     "sessions.group_session": SCHOOL,
     "sessions.edit_group_session": SPECIALISTS,
+    "sessions.delete_group_session": SPECIALISTS,
 }
 
 
