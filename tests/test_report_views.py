@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
+from io import BytesIO
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -667,3 +668,172 @@ def test_the_baseline_screen_enters_changes_and_lists_history(app, client, world
     _db.session.expire_all()
     assert {(b.district_id, b.rate) for b in _db.session.scalars(select(OffendingBaseline))} \
         == {(world.districts["D1"].id, Decimal("11.00")), (None, Decimal("8.00"))}
+
+
+# --- small numbers for readers outside the district -------------------------------------
+
+
+def _cases(world, make_case, school: str, count: int, day: int = 2):
+    for _n in range(count):
+        make_case(world.orgs[school], enrolled_on=last_month() + timedelta(days=day))
+
+
+def _sheet_texts(response) -> list:
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(response.data))
+    return [cell.value for sheet in book.worksheets for row in sheet.iter_rows()
+            for cell in row]
+
+
+def _difference_rows(response) -> list[str]:
+    rows = re.findall(r"<tr>(.*?)</tr>", element(response, "differences") or "", re.S)
+    return [plain(row) for row in rows]
+
+
+def test_recompute_hides_small_numbers_from_readers_outside_the_district(
+        app, client, world, people, make_case, sign_in):
+    # school1: 3 in the programme ("<5" outside D1), school2: 6 (hidden with it: D1's 9
+    # less 6 would give 3).
+    _cases(world, make_case, "school1", 3)
+    _cases(world, make_case, "school2", 6)
+    methodologist, coordinator = people["methodologist"], people["district_coordinator"]
+    region = written(opened(world, methodologist, "region"), methodologist)
+    district = written(opened(world, coordinator, "district", "D1"), coordinator)
+    for writer, report in ((methodologist, region), (coordinator, district)):
+        services.submit_report(writer, report, report.version, region_today())
+    _db.session.commit()
+    _cases(world, make_case, "school1", 1, day=3)  # school1: 3 → 4, D1 and region 9 → 10
+    school1 = world.orgs["school1"].name_kk
+
+    sign_in("regional.commission")
+    page = client.get(month_url(world, "region"))
+    assert "<5" in plain(element(page, "tables"))
+    recompute = client.get(f"/reports/{region.id}/recompute")
+    assert element(recompute, "small-numbers-note") is not None
+    rows = _difference_rows(recompute)
+    assert any("9 10" in row for row in rows)  # the region's own numbers
+    assert not [row for row in rows if school1 in row], rows  # "<5" then and now
+    sign_in("methodologist")  # reads D1's report from outside the district
+    rows = _difference_rows(client.get(f"/reports/{district.id}/recompute"))
+    assert any(world.districts["D1"].name_kk in row and "9 10" in row for row in rows)
+    assert not [row for row in rows if school1 in row], rows
+    sign_in("district_coordinator")  # the district's own: every number
+    recompute = client.get(f"/reports/{district.id}/recompute")
+    assert element(recompute, "small-numbers-note") is None
+    rows = _difference_rows(recompute)
+    assert any(school1 in row and "3 4" in row for row in rows), rows
+
+
+def test_a_school_report_read_outside_its_district_hides_small_numbers(
+        app, client, world, people, make_case, sign_in, monkeypatch):
+    from juvenile.reports import outputs
+
+    _cases(world, make_case, "school1", 3)
+    admin = people["school_admin"]
+    report = written(opened(world, admin, "school", "school1"), admin)
+    services.submit_report(admin, report, report.version, region_today())
+    _db.session.commit()
+    contexts = []
+    real = outputs.pdf_context
+    monkeypatch.setattr(outputs, "pdf_context", lambda *args: contexts.append(
+        real(*args)) or contexts[-1])
+    url = month_url(world, "school", "school1")
+
+    def seen(login):
+        sign_in(login)
+        page = client.get(url)
+        assert page.status_code == 200
+        tables = plain(element(page, "tables"))
+        sheet = _sheet_texts(client.get(f"{url}/report.xlsx?lang=kk"))
+        assert client.get(f"{url}/report.pdf?lang=kk").status_code == 200
+        units = contexts[-1]["units"]
+        pdf_lines = " ".join(line for table in units for block in table["blocks"]
+                             for line, _total in block)
+        return tables, sheet, pdf_lines
+
+    # The district's commission and coordinator, and the school's deputy head: exact.
+    for login in ("commission_member", "district_coordinator", "school_admin"):
+        tables, sheet, pdf_lines = seen(login)
+        assert "<5" not in tables and "<5" not in sheet and "<5" not in pdf_lines, login
+        assert 3 in sheet, login
+    # The regional commission and the methodologist read it outside the district.
+    for login in ("regional.commission", "methodologist"):
+        tables, sheet, pdf_lines = seen(login)
+        assert "<5" in tables and "<5" in sheet and "<5" in pdf_lines, login
+        assert 3 not in sheet, login
+    # A district's report read by the methodologist too; by its coordinator, exact.
+    district_url = month_url(world, "district", "D1")
+    sign_in("methodologist")
+    assert "<5" in plain(element(client.get(district_url), "tables"))
+    assert "<5" in _sheet_texts(client.get(f"{district_url}/report.xlsx"))
+    sign_in("district_coordinator")
+    assert "<5" not in plain(element(client.get(district_url), "tables"))
+
+
+# --- a returned report ----------------------------------------------------------------
+
+
+def test_a_returned_report_shows_its_readers_the_latest_submission(
+        app, client, world, people, make_case, sign_in):
+    _cases(world, make_case, "school1", 1)
+    admin = people["school_admin"]
+    report = written(opened(world, admin, "school", "school1"), admin, "SUBMITTED-TEXT")
+    services.submit_report(admin, report, report.version, region_today())
+    _db.session.commit()
+    url = month_url(world, "school", "school1")
+    sign_in("commission_member")
+    frozen = element(client.get(url), "tables")
+    services.decide_report(people["commission_member"], report, "returned", "Түзетіңіз.",
+                           report.version)
+    _db.session.commit()
+    written(_reload(report), admin, "HALF-WRITTEN-DRAFT")
+    _cases(world, make_case, "school1", 1, day=3)  # the live numbers change
+
+    for login in ("commission_member", "district_coordinator", "methodologist"):
+        sign_in(login)
+        page = client.get(url)
+        assert plain(element(page, "narrative-work-done")) == "SUBMITTED-TEXT", login
+        assert "HALF-WRITTEN-DRAFT" not in _text(page), login
+        assert _t(app, "Computed from the records now.") not in plain(
+            element(page, "numbers-source")), login
+        assert "Түзетіңіз." in plain(element(page, "numbers-source")), login
+        if login != "methodologist":  # the methodologist's tables hide small numbers
+            assert element(page, "tables") == frozen, login
+        sheet = client.get(f"{url}/report.xlsx?lang=kk")
+        assert "-v1-kk.xlsx" in sheet.headers["Content-Disposition"], login
+        assert "SUBMITTED-TEXT" in _sheet_texts(sheet) and "HALF-WRITTEN-DRAFT" not in \
+            _sheet_texts(sheet), login
+    # Its writer sees the draft being corrected, computed now.
+    sign_in("school_admin")
+    page = client.get(url)
+    assert plain(element(page, "narrative-work-done")) == "HALF-WRITTEN-DRAFT"
+    assert _t(app, "Computed from the records now.") in plain(element(page, "numbers-source"))
+    assert element(page, "tables") != frozen
+    assert "-v1-" not in client.get(f"{url}/report.xlsx").headers["Content-Disposition"]
+
+
+# --- malformed addresses --------------------------------------------------------------
+
+
+def test_malformed_months_scopes_and_years_never_fail(client, world, people, sign_in):
+    huge = "9" * 22
+    for login in ("methodologist", "district_coordinator", "commission_member"):
+        sign_in(login)
+        for url in ["/reports/region/0000-01", "/reports/region/1999-12",
+                    "/reports/region/2101-01", "/reports/region/9999-01",
+                    "/reports/region/２０２６-01", f"/reports/school:{huge}/2026-10",
+                    f"/reports/district:{huge}/2026-10", f"/reports/school:{huge}/2026-10"
+                    "/report.pdf", f"/reports/district:{huge}/2026-10/report.xlsx",
+                    "/reports/school:4294967296/2026-10", "/reports/school: 1/2026-10",
+                    "/reports/school:+1/2026-10", "/reports/school:01/2026-10",
+                    f"/reports/{huge}/recompute", f"/reports/{huge}/submissions/1"]:
+            assert client.get(url).status_code == 404, (login, url)
+        for url in ["/reports/?month=0000-01", "/reports/?month=1999-12",
+                    "/reports/?month=2101-01", f"/reports/?units_page={huge}"]:
+            assert client.get(url).status_code == 200, (login, url)
+    sign_in("district_coordinator")
+    for year in (huge, "0", "-5", "1999", "2101"):
+        response = client.get(f"/reports/baselines?year={year}")
+        assert response.status_code == 200, year
+        assert element(response, "baseline-form") is not None

@@ -314,6 +314,44 @@ def test_differences_name_each_indicator_and_unit_that_changed(en):
     assert services.differences(before, before, "Аудан") == []
 
 
+def _snapshot(schools: dict[str, int], key: str = "sessions") -> dict:
+    """A district's data whose only number is ``key``: {school: count}."""
+    def values(count):
+        found = {i.key: {"count": 0, "breakdown": {}}.get(i.kind) for i in indicators.INDICATORS}
+        found[key] = count
+        return found
+
+    whole = values(sum(schools.values()))
+    return {"scope": {"kind": "district", "id": 1, "district_id": 1, "name_kk": "Аудан",
+                      "name_ru": "Район"},
+            "values": whole, "by_district": [],
+            "by_school": [{"id": n, "name_kk": name, "name_ru": name, "district_id": 1,
+                           "values": values(count)}
+                          for n, (name, count) in enumerate(schools.items(), start=1)],
+            "effectiveness": indicators.effectiveness(whole, None)}
+
+
+def test_differences_hide_what_the_tables_hide_from_readers_outside_the_district(en):
+    label = next(str(i.label) for i in indicators.INDICATORS if i.key == "sessions")
+    before = _snapshot({"A": 3, "B": 6, "C": 10})
+    after = _snapshot({"A": 4, "B": 6, "C": 12})
+
+    def lines(**kw):
+        return [(d.unit, d.submitted, d.now) for d in services.differences(
+            before, after, "Аудан", **kw) if d.indicator == label]
+
+    # Read in the district: every number.
+    assert lines() == [("Аудан", 19, 22), ("A", 3, 4), ("C", 10, 12)]
+    # Read from outside: A is "<5" then and now (no line); C shows as it is.
+    assert lines(suppress=True) == [("Аудан", 19, 22), ("C", 10, 12)]
+    # A school reaching 5: its "<5" then, its number now; B, hidden beside A before, is
+    # shown again.
+    grown = _snapshot({"A": 5, "B": 6, "C": 10})
+    assert [(d.unit, d.submitted, d.now) for d in services.differences(
+        before, grown, "Аудан", suppress=True) if d.indicator == label] == [
+        ("Аудан", 19, 21), ("A", "<5", 5), ("B", "×", 6)]
+
+
 # --- the commission's decision ---------------------------------------------------------
 
 
@@ -459,8 +497,11 @@ def test_baselines_refuse_a_bad_year_or_rate_and_other_roles(en, world, people):
 
 def test_months_are_read_and_named_in_the_readers_language(app):
     assert services.parse_month("2026-10") == date(2026, 10, 1)
-    for bad in ("2026-13", "2026-1", "26-10", "2026/10", "", "abcd-ef"):
+    for bad in ("2026-13", "2026-1", "26-10", "2026/10", "", "abcd-ef", "0000-01",
+                "1999-12", "2101-01", "9999-01", "２０２６-10", "2026-１０", "+202-10"):
         assert services.parse_month(bad) is None, bad
+    assert services.parse_month("2000-01") == date(2000, 1, 1)
+    assert services.parse_month("2100-12") == date(2100, 12, 1)
     with app.test_request_context():
         with force_locale("kk"):
             assert services.month_label(date(2026, 10, 1)) == "Қазан 2026"

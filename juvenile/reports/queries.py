@@ -24,6 +24,8 @@ from juvenile.reports.models import (
 )
 
 SCHOOL_KINDS = (OrganisationKind.SCHOOL.value, OrganisationKind.COLLEGE.value)
+#: The largest id a record can have (a 32-bit integer column).
+MAX_ID = 2**31 - 1
 
 
 def localised(kk: str | None, ru: str | None) -> str:
@@ -55,7 +57,11 @@ class Place:
 
 
 def resolve_scope(scope: Scope) -> Place | None:
-    """The place a scope names, or None when it names no school, district or region."""
+    """The place a scope names, or None when it names no school, district or region (an
+    id no record can have included: the database is not asked)."""
+    if scope.kind is not ScopeKind.REGION and not (
+            isinstance(scope.id, int) and 0 < scope.id <= MAX_ID):
+        return None
     if scope.kind is ScopeKind.SCHOOL:
         row = db.session.execute(
             select(Organisation.id, Organisation.district_id, Organisation.name_kk,

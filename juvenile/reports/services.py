@@ -32,7 +32,7 @@ from juvenile.audit import services as audit
 from juvenile.dbtypes import utcnow
 from juvenile.errors import ServiceError, check_version
 from juvenile.extensions import db
-from juvenile.reports import indicators
+from juvenile.reports import indicators, presentation
 from juvenile.reports.indicators import Scope
 from juvenile.reports.models import (
     Decision,
@@ -65,12 +65,18 @@ audit_labels.ACTION_LABELS.update({
 # --- months --------------------------------------------------------------------------
 
 
+#: The years a month may name (a report, a baseline): anything else is malformed.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def parse_month(text: str) -> date | None:
-    """"2026-10" → 1 October 2026; None for anything else."""
-    year, sep, month = text.partition("-")
-    if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+    """"2026-10" → 1 October 2026; None for anything else (a year outside 2000–2100,
+    digits other than ASCII ones)."""
+    year, sep, month = (text or "").partition("-")
+    if not (sep and len(year) == 4 and len(month) == 2 and (year + month).isascii()
+            and year.isdigit() and month.isdigit()):
         return None
-    if not 1 <= int(month) <= 12:
+    if not (1 <= int(month) <= 12 and FIRST_YEAR <= int(year) <= LAST_YEAR):
         return None
     return date(int(year), int(month), 1)
 
@@ -345,15 +351,24 @@ def _labels() -> tuple[dict, dict]:
     return by_key, effectiveness
 
 
-def _value_differences(label: str, unit: str, kind: str, before, after,
-                       breakdown: dict) -> list[Difference]:
+def _value_differences(label: str, unit: str, kind: str, before, after, breakdown: dict,
+                       hidden: tuple[dict, dict] = ({}, {})) -> list[Difference]:
+    """The lines of one value (a breakdown: one per code that differs). ``hidden`` holds,
+    for the submitted and the current numbers, the markers of the hidden ones (keyed by
+    the breakdown's code, or None for a plain value): a hidden number shows its marker,
+    and a line whose two sides then read the same is left out."""
+    hidden_before, hidden_after = hidden
     if isinstance(before, dict) or isinstance(after, dict):
         before, after = before or {}, after or {}
         codes = list(breakdown) + sorted((set(before) | set(after)) - set(breakdown))
-        return [Difference(f"{label}: {breakdown.get(code, code)}", unit, before.get(code, 0),
-                           after.get(code, 0), "count")
-                for code in codes if before.get(code, 0) != after.get(code, 0)]
-    return [] if before == after else [Difference(label, unit, before, after, kind)]
+        pairs = [(f"{label}: {breakdown.get(code, code)}",
+                  hidden_before.get(code) or before.get(code, 0),
+                  hidden_after.get(code) or after.get(code, 0), "count") for code in codes]
+    else:
+        pairs = [(label, hidden_before.get(None) or before, hidden_after.get(None) or after,
+                  kind)]
+    return [Difference(name, unit, was, now, shown_kind)
+            for name, was, now, shown_kind in pairs if was != now]
 
 
 def _unit_values(data: dict) -> dict[tuple[str, int], tuple[str, dict]]:
@@ -367,29 +382,56 @@ def _unit_values(data: dict) -> dict[tuple[str, int], tuple[str, dict]]:
     return units
 
 
-def differences(submitted: dict, now: dict, whole_scope: str) -> list[Difference]:
+def _masks(data: dict, suppress: bool):
+    """What the data's tables hide from the reader (presentation.hidden_numbers)."""
+    return presentation.hidden_numbers(data, suppress=suppress)
+
+
+def _hidden_of(hidden, ident: tuple[str, int] | None, key: str) -> dict:
+    """The markers of one value of a unit (None: the whole scope) for _value_differences."""
+    if ident is None:
+        if key in hidden.scope:
+            return {None: hidden.scope[key]}
+        return {code: marker for (of, code), marker in hidden.codes.items() if of == key}
+    group, unit_id = ident
+    masks = hidden.districts if group == "by_district" else hidden.schools
+    marker = (masks.get(unit_id) or {}).get(key)
+    return {None: marker} if marker else {}
+
+
+def differences(submitted: dict, now: dict, whole_scope: str, *,
+                suppress: bool = False) -> list[Difference]:
     """Every number of the submitted snapshot that a computation now gives differently:
-    the effectiveness indicators, then each indicator for the whole scope and per unit."""
+    the effectiveness indicators, then each indicator for the whole scope and per unit.
+
+    With ``suppress`` (a reader the report's tables hide small numbers from:
+    presentation.suppress_small) a number hidden there shows its marker here ("<5",
+    "×"), a line whose two sides then read the same is left out, and per school or
+    district only the numbers of the per-unit tables are compared."""
     by_key, effectiveness = _labels()
+    before_hidden, after_hidden = _masks(submitted, suppress), _masks(now, suppress)
     found: list[Difference] = []
     before_eff, after_eff = submitted.get("effectiveness") or {}, now.get("effectiveness") or {}
     extra = sorted((set(before_eff) | set(after_eff)) - set(effectiveness))
     for key in list(effectiveness) + extra:
         item = effectiveness.get(key)
-        before = (before_eff.get(key) or {}).get("value")
-        after = (after_eff.get(key) or {}).get("value")
+        before = before_hidden.effectiveness(key) or (before_eff.get(key) or {}).get("value")
+        after = after_hidden.effectiveness(key) or (after_eff.get(key) or {}).get("value")
         if before != after:
             share = item is not None and item.target is not None and 0 < item.target < 1
             found.append(Difference(str(item.label) if item else key, whole_scope, before,
                                     after, "share" if share else "number"))
-    units = [(whole_scope, submitted.get("values") or {}, now.get("values") or {})]
+    units = [(whole_scope, None, submitted.get("values") or {}, now.get("values") or {})]
     before_units, after_units = _unit_values(submitted), _unit_values(now)
     for ident in list(before_units) + [u for u in after_units if u not in before_units]:
         name = (after_units.get(ident) or before_units[ident])[0]
-        units.append((name, (before_units.get(ident) or ("", {}))[1],
+        units.append((name, ident, (before_units.get(ident) or ("", {}))[1],
                       (after_units.get(ident) or ("", {}))[1]))
-    for unit, before_values, after_values in units:
+    for unit, ident, before_values, after_values in units:
         keys = list(by_key) + sorted((set(before_values) | set(after_values)) - set(by_key))
+        if suppress and ident is not None:  # only what the per-unit tables show
+            keys = [key for key in keys if key in by_key and by_key[key].per_unit
+                    and by_key[key].kind != "breakdown"]
         for key in keys:
             if key not in before_values and key not in after_values:
                 continue
@@ -398,8 +440,9 @@ def differences(submitted: dict, now: dict, whole_scope: str) -> list[Difference
             kind = indicator.kind if indicator else "number"
             breakdown = (indicator.breakdown_labels() if indicator and indicator.breakdown_labels
                          else {})
-            found += _value_differences(label, unit, kind, before_values.get(key),
-                                        after_values.get(key), breakdown)
+            found += _value_differences(
+                label, unit, kind, before_values.get(key), after_values.get(key), breakdown,
+                (_hidden_of(before_hidden, ident, key), _hidden_of(after_hidden, ident, key)))
     return found
 
 

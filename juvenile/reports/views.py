@@ -5,9 +5,13 @@ repeat-offending baselines.
 
 Who sees what is decided by juvenile.reports.services (may_view, may_write, may_review):
 a report out of the user's scope answers 404; a report the user reads but does not
-write or decide on shows why instead of a form.
+write or decide on shows why instead of a form. A reader outside the report's district
+gets its small numbers hidden (presentation.suppress_small) on the page, in the
+downloads and on the recomputation; a returned report shows anyone but its writer what
+was submitted.
 """
 
+import re
 from datetime import date
 
 from flask import (
@@ -33,7 +37,7 @@ from juvenile.accounts.models import Role
 from juvenile.cases.dates import today
 from juvenile.extensions import db
 from juvenile.pagination import Page
-from juvenile.reports import indicators, queries, services
+from juvenile.reports import indicators, presentation, queries, services
 from juvenile.reports.models import Decision, MonthlyReport, ReportStatus, ScopeKind
 from juvenile.reports.services import month_key, month_label
 from juvenile.viewhelpers import page_number, save
@@ -43,6 +47,8 @@ bp = Blueprint("reports", __name__)
 MONTHS_PER_PAGE = 12
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FROZEN = frozenset({ReportStatus.SUBMITTED.value, ReportStatus.ACCEPTED.value})
+#: A scope as URLs name it: "region", "district:<id>", "school:<id>" (ASCII digits).
+SCOPE_TEXT = re.compile(r"region|(?:school|district):[1-9][0-9]{0,9}")
 
 
 def _status_word(status: str | None) -> str:
@@ -108,10 +114,7 @@ def _commission_index():
 def _place_and_month(report_scope: str, report_month: str) -> tuple[queries.Place, date]:
     """The scope and month the URL names, or 404 (unknown scope, malformed or future
     month)."""
-    try:
-        scope = indicators.Scope.parse(report_scope)
-    except ValueError:
-        abort(404)
+    scope = _parsed_scope(report_scope)
     month = services.parse_month(report_month)
     if month is None or month > today().replace(day=1) or month < services.PROGRAMME_START:
         abort(404)
@@ -119,6 +122,16 @@ def _place_and_month(report_scope: str, report_month: str) -> tuple[queries.Plac
     if place is None:
         abort(404)
     return place, month
+
+
+def _parsed_scope(text: str) -> indicators.Scope:
+    """The scope a URL names, or 404 (an unknown kind, an id that no record can have)."""
+    if not SCOPE_TEXT.fullmatch(text or ""):
+        abort(404)
+    scope = indicators.Scope.parse(text)
+    if scope.id is not None and scope.id > queries.MAX_ID:
+        abort(404)
+    return scope
 
 
 def _opened(report_scope: str, report_month: str) -> tuple[queries.Place, MonthlyReport]:
@@ -158,24 +171,38 @@ def _narrative(report: MonthlyReport) -> dict:
 
 def _shown(report: MonthlyReport):
     """(data, narrative, the submission shown or None): a submitted or accepted report
-    shows its latest submission, frozen; a draft or returned one is computed now."""
-    if report.id is not None and report.status in FROZEN:
+    shows its latest submission, frozen; so does a returned one to anyone but its writer
+    (what the commission received, not a correction still being written). A draft, and a
+    returned report to its writer, are computed now."""
+    frozen = report.status in FROZEN or (report.status == ReportStatus.RETURNED.value
+                                         and not services.may_write(current_user, report))
+    if report.id is not None and frozen:
         latest = queries.latest_submission(report.id)
         if latest is not None:
             return latest.snapshot, latest.narrative, latest
     return services.computed(report, today()), _narrative(report), None
 
 
+def _suppressed(data: dict) -> bool:
+    """Whether the reader gets the report with its small numbers hidden (it leaves the
+    district: presentation.suppress_small)."""
+    return presentation.suppress_small(data, current_user)
+
+
 def _rendered(data: dict) -> dict:
     """The tables, charts and effectiveness block of the data (the presentation module's
-    tables: the same as the PDF and the XLSX)."""
-    from juvenile.reports import charts, presentation
+    tables: the same as the PDF and the XLSX), small numbers hidden from a reader outside
+    the district."""
+    from juvenile.reports import charts
 
-    tables = presentation.tables(data, suppress_small=presentation.suppress_small(data))
+    suppress = _suppressed(data)
+    hidden = presentation.hidden_numbers(data, suppress=suppress)
+    tables = presentation.tables(data, suppress_small=suppress, hidden=hidden)
     effectiveness, shown_tables = _effectiveness(tables, data)
     return {"tables": shown_tables, "effectiveness": effectiveness,
             "charts": [(series.get("title", ""), charts.svg_chart(series))
-                       for series in presentation.chart_series(data)]}
+                       for series in presentation.chart_series(data, suppress_small=suppress,
+                                                               hidden=hidden)]}
 
 
 def _effectiveness(tables: list, data: dict) -> tuple[list[dict], list]:
@@ -355,10 +382,12 @@ def recompute(report_id: int):
                 "opening."), "info")
         return redirect(_report_url(report))
     now = services.computed(report, today())
-    differences = services.differences(latest.snapshot, now, place.name)
+    suppress = _suppressed(latest.snapshot)
+    differences = services.differences(latest.snapshot, now, place.name, suppress=suppress)
     return render_template("reports/recompute.html", place=place, report=report,
                            period=month_label(report.month), submission=latest,
                            differences=[_formatted(d) for d in differences],
+                           suppressed=suppress,
                            definitions_changed=(latest.definitions_version
                                                 != indicators.DEFINITIONS_VERSION),
                            definitions_version=indicators.DEFINITIONS_VERSION,
@@ -376,6 +405,8 @@ def _format_value(value, kind: str) -> str:
 
     if value is None:
         return "—"
+    if isinstance(value, str):  # a hidden number's marker
+        return value
     if isinstance(value, dict):
         return ", ".join(f"{code}: {format_number(n)}" for code, n in value.items())
     if kind == "share":
@@ -412,9 +443,13 @@ def _download(report: MonthlyReport, data: dict, narrative: dict, extension: str
 
     language = _document_language()
     filename = _filename(report, language, extension, number)
-    if extension == "pdf":
-        return pdf.pdf_response(outputs.report_pdf(report, data, narrative, language), filename)
-    return _xlsx_response(outputs.report_xlsx(report, data, narrative, language), filename)
+    # The documents hide what the page hides from this reader (outputs asks
+    # presentation.suppress_small(data), which suppressed_for answers).
+    with presentation.suppressed_for(_suppressed(data)):
+        if extension == "pdf":
+            return pdf.pdf_response(outputs.report_pdf(report, data, narrative, language),
+                                    filename)
+        return _xlsx_response(outputs.report_xlsx(report, data, narrative, language), filename)
 
 
 @bp.route("/reports/<report_scope>/<report_month>/report.pdf")
@@ -495,5 +530,8 @@ def baselines():
 
 
 def _editing_baseline(district_id: int | None):
+    """The baseline ``?year=`` names (None for a year outside 2000–2100 or not entered)."""
     year = request.args.get("year", type=int)
-    return queries.baseline_of(district_id, year) if year else None
+    if year is None or not services.FIRST_YEAR <= year <= services.LAST_YEAR:
+        return None
+    return queries.baseline_of(district_id, year)
