@@ -209,7 +209,7 @@ def test_deputy_head_moves_a_case_once_a_specialist_is_assigned(
     case_action(page, kk("Move to the next stage")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(kk("Stage of the case"))
     expect(page.locator("#stage-heading")).to_have_text(initial)
-    expect(page.locator("#checklist li")).to_have_count(2)
+    expect(page.locator("#checklist li")).to_have_count(4)  # + diagnostics, IRP, home visit
     item = page.locator("#checklist li").first
     expect(item).to_have_class("unmet")
     expect(item).to_contain_text(f"{kk('not met')}: {requirement}")
