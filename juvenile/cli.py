@@ -87,3 +87,6 @@ def init_app(app: Flask) -> None:
         click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
         # flask's own `run` refuses to start from inside another CLI command.
         run_simple(host, port, app, threaded=True)
+
+    from juvenile.reports.cli import report_command  # the monthly report for automation
+    app.cli.add_command(report_command)
