@@ -53,3 +53,15 @@ def choices(pairs, blank=None) -> list[SelectChoice]:
     """Options for a SelectField from (value, label) pairs, with an optional empty first one."""
     items = [SelectChoice(value=value, label=str(label)) for value, label in pairs]
     return [SelectChoice(value="", label=str(blank)), *items] if blank is not None else items
+
+
+def strip(value):
+    """Filter: surrounding blanks of typed text do not count."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value):
+    """Coerce: an id from a select whose first option is empty; None for that option."""
+    if value is None or value == "":
+        return None
+    return int(value)

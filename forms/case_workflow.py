@@ -9,26 +9,19 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from forms import VersionedForm
+from forms import VersionedForm, optional_int, strip
 from forms.accounts import REQUIRED
 from forms.cases import CheckboxesField
 
 MAX_EXTENSION_DAYS = 180
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
-def _optional_int(value):
-    """An id from a select whose first option is empty: None for that option."""
-    if value is None or value == "":
-        return None
-    return int(value)
 
 
 class AssignmentForm(VersionedForm):
-    responsible_id = SelectField(_l("Responsible specialist"), coerce=_optional_int,
+    responsible_id = SelectField(_l("Responsible specialist"), coerce=optional_int,
                                  validators=[DataRequired(REQUIRED)])
     coworker_ids = CheckboxesField(_l("Co-workers"), coerce=int, validators=[Optional()])
 
@@ -43,13 +36,13 @@ class ExtensionForm(VersionedForm):
         NumberRange(1, MAX_EXTENSION_DAYS, _l("Extend by 1 to 180 days."))])
     reason = TextAreaField(_l("Reason for the extension"),
                            validators=[DataRequired(REQUIRED), Length(max=2000)],
-                           filters=[_strip])
+                           filters=[strip])
 
 
 class ClosureForm(VersionedForm):
     reason = SelectField(_l("Reason for closing"), validators=[DataRequired(REQUIRED)])
     closed_on = DateField(_l("Date closed"), validators=[InputRequired(REQUIRED)])
-    note = TextAreaField(_l("Explanation"), validators=[Length(max=4000)], filters=[_strip])
+    note = TextAreaField(_l("Explanation"), validators=[Length(max=4000)], filters=[strip])
 
 
 class IncidentForm(FlaskForm):
@@ -57,20 +50,20 @@ class IncidentForm(FlaskForm):
     occurred_on = DateField(_l("Date it happened"), validators=[InputRequired(REQUIRED)])
     description = TextAreaField(_l("Description"),
                                 validators=[DataRequired(REQUIRED), Length(max=4000)],
-                                filters=[_strip])
+                                filters=[strip])
 
 
 class TransferForm(FlaskForm):
-    to_organisation_id = SelectField(_l("Receiving school or college"), coerce=_optional_int,
+    to_organisation_id = SelectField(_l("Receiving school or college"), coerce=optional_int,
                                      validators=[DataRequired(REQUIRED)])
     note = TextAreaField(_l("Note for the receiving school"), validators=[Length(max=2000)],
-                         filters=[_strip])
+                         filters=[strip])
 
 
 class AcceptTransferForm(FlaskForm):
-    responsible_id = SelectField(_l("Responsible specialist"), coerce=_optional_int,
+    responsible_id = SelectField(_l("Responsible specialist"), coerce=optional_int,
                                  validators=[Optional()])
 
 
 class DeclineTransferForm(FlaskForm):
-    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], filters=[_strip])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], filters=[strip])

@@ -10,12 +10,8 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _blank_to_none(value):
@@ -31,18 +27,18 @@ class MinorSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("IIN or name"), validators=[Optional(), Length(max=100)],
-                    filters=[_strip])
+                    filters=[strip])
 
 
 class MinorForm(VersionedForm):
     iin = StringField(_l("IIN"), validators=[DataRequired(REQUIRED), Length(max=20)],
-                      filters=[_strip],
+                      filters=[strip],
                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
     surname = StringField(_l("Surname"), validators=[DataRequired(REQUIRED), Length(max=100)],
-                          filters=[_strip])
+                          filters=[strip])
     given_name = StringField(_l("Given name"),
                              validators=[DataRequired(REQUIRED), Length(max=100)],
-                             filters=[_strip])
+                             filters=[strip])
     patronymic = StringField(_l("Patronymic (if any)"), validators=[Length(max=100)],
                              filters=[_blank_to_none])
     birth_date = DateField(_l("Birth date"), validators=[InputRequired(REQUIRED)])
@@ -50,7 +46,7 @@ class MinorForm(VersionedForm):
     schooling_language = SelectField(_l("Language of schooling"),
                                      validators=[DataRequired(REQUIRED)])
     address = StringField(_l("Address"), validators=[DataRequired(REQUIRED), Length(max=300)],
-                          filters=[_strip])
+                          filters=[strip])
     phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[_blank_to_none])
     grade = StringField(_l("Grade or group"), validators=[Length(max=20)],
                         filters=[_blank_to_none])
@@ -59,7 +55,7 @@ class MinorForm(VersionedForm):
 class RepresentativeForm(VersionedForm):
     relation = SelectField(_l("Who they are to the minor"), validators=[DataRequired(REQUIRED)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED),
-                                                         Length(max=200)], filters=[_strip])
+                                                         Length(max=200)], filters=[strip])
     phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[_blank_to_none])
     address = StringField(_l("Address"), validators=[Length(max=300)],
                           filters=[_blank_to_none])
@@ -82,7 +78,7 @@ class EnrolmentForm(FlaskForm):
     enrolled_on = DateField(_l("Date enrolled"), validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(_l("Reason for enrolment (summary)"),
                            validators=[DataRequired(REQUIRED), Length(max=4000)],
-                           filters=[_strip])
+                           filters=[strip])
     police_registered_on = DateField(_l("Date of police preventive registration"),
                                      validators=[Optional()])
     police_grounds = TextAreaField(_l("Grounds of the registration"),

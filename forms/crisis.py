@@ -9,24 +9,22 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 
 NOTE_LENGTH = 4000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _part(label):
     return TextAreaField(label, validators=[DataRequired(REQUIRED), Length(max=NOTE_LENGTH)],
-                         filters=[_strip])
+                         filters=[strip])
 
 
 class StepForm(FlaskForm):
     key = SelectField(_l("Step done"), validators=[DataRequired(REQUIRED)])
-    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_LENGTH)], filters=[_strip])
+    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_LENGTH)], filters=[strip])
 
 
 class SafetyPlanForm(VersionedForm):
@@ -44,11 +42,11 @@ class SafetyPlanForm(VersionedForm):
 class ClearForm(VersionedForm):
     reason = TextAreaField(_l("Reason for clearing the flag"),
                            validators=[DataRequired(REQUIRED), Length(max=NOTE_LENGTH)],
-                           filters=[_strip])
+                           filters=[strip])
 
 
 class JudgementForm(FlaskForm):
     severity = SelectField(_l("Severity"), validators=[DataRequired(REQUIRED)])
     note = TextAreaField(_l("What the judgement rests on"),
                          validators=[DataRequired(REQUIRED), Length(max=NOTE_LENGTH)],
-                         filters=[_strip])
+                         filters=[strip])

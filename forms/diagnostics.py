@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 
 CUSTOM_SCORE_ROWS = 6
@@ -28,8 +28,6 @@ CUSTOM_SCORE_ROWS = 6
 YES_NO_DIGITS = {"1": "y", "0": "n"}
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _answer(yes_no: bool):
@@ -50,9 +48,9 @@ class AssessmentForm(FlaskForm):
     level = SelectField(_l("Level in your judgement"), validators=[Optional()])
     age_override_reason = TextAreaField(
         _l("Reason for using the instrument outside its age range"),
-        validators=[Length(max=2000)], filters=[_strip])
+        validators=[Length(max=2000)], filters=[strip])
     judgement_acute = BooleanField(_l("Clinical judgement: acute suicide risk"))
-    notes = TextAreaField(_l("Clinical note"), validators=[Length(max=4000)], filters=[_strip])
+    notes = TextAreaField(_l("Clinical note"), validators=[Length(max=4000)], filters=[strip])
 
     item_count = 0
 
@@ -79,8 +77,8 @@ def answer_grid_form(item_count: int, allowed: list[str], yes_no: bool) -> type[
 
 
 class ScorePairForm(Form):
-    scale = StringField(_l("Scale"), validators=[Length(max=100)], filters=[_strip])
-    score = StringField(_l("Raw score"), validators=[Length(max=50)], filters=[_strip])
+    scale = StringField(_l("Scale"), validators=[Length(max=100)], filters=[strip])
+    score = StringField(_l("Raw score"), validators=[Length(max=50)], filters=[strip])
 
 
 class CustomAssessmentForm(FlaskForm):
@@ -88,14 +86,14 @@ class CustomAssessmentForm(FlaskForm):
 
     custom_name = StringField(_l("Instrument"),
                               validators=[DataRequired(REQUIRED), Length(max=200)],
-                              filters=[_strip])
+                              filters=[strip])
     construct = SelectField(_l("What it measures"), validators=[DataRequired(REQUIRED)])
     administered_on = DateField(_l("Date administered"), validators=[InputRequired(REQUIRED)])
     raw_scores = FieldList(FormField(ScorePairForm), label=_l("Raw scores"),
                            min_entries=CUSTOM_SCORE_ROWS, max_entries=CUSTOM_SCORE_ROWS)
     level = SelectField(_l("Level in your judgement"), validators=[DataRequired(REQUIRED)])
     judgement_acute = BooleanField(_l("Clinical judgement: acute suicide risk"))
-    notes = TextAreaField(_l("Clinical note"), validators=[Length(max=4000)], filters=[_strip])
+    notes = TextAreaField(_l("Clinical note"), validators=[Length(max=4000)], filters=[strip])
 
     def score_pairs(self) -> list[tuple[str, str]]:
         return [(entry.form.scale.data or "", entry.form.score.data or "")

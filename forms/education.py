@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 
 LONG_TEXT = 4000
@@ -33,12 +33,10 @@ LONG_TEXT = 4000
 _COUNT = re.compile(r"-?\d{1,6}")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _note(label):
-    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[_strip])
+    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[strip])
 
 
 def count_of(value: str | None) -> int | None:
@@ -53,7 +51,7 @@ def _whole_number(form, field):
 
 
 def _count_field(label):
-    return StringField(label, validators=[_whole_number], filters=[_strip],
+    return StringField(label, validators=[_whole_number], filters=[strip],
                        render_kw={"inputmode": "numeric", "autocomplete": "off",
                                   "size": 4, "maxlength": 6, "class": "count"})
 
@@ -139,7 +137,7 @@ class ProgressForm(VersionedForm):
     failing_subjects = IntegerField(_l("Failing subjects"), validators=[InputRequired(REQUIRED)],
                                     render_kw={"inputmode": "numeric"})
     failing_note = StringField(_l("Which subjects"), validators=[Length(max=300)],
-                               filters=[_strip])
+                               filters=[strip])
     average_mark = MarkField(_l("Average mark (2.00–5.00)"), places=2,
                              validators=[Optional()], render_kw={"inputmode": "decimal"})
 
@@ -159,8 +157,8 @@ class NewProgressForm(ProgressForm):
 class EmploymentForm(VersionedForm):
     kind = SelectField(_l("Kind of employment"), validators=[DataRequired(REQUIRED)])
     employer = StringField(_l("Employer"), validators=[DataRequired(REQUIRED), Length(max=300)],
-                           filters=[_strip])
-    position = StringField(_l("Position"), validators=[Length(max=200)], filters=[_strip])
+                           filters=[strip])
+    position = StringField(_l("Position"), validators=[Length(max=200)], filters=[strip])
     starts_on = DateField(_l("Started on"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Ended on"), validators=[Optional()])
     note = _note(_l("Note"))

@@ -8,26 +8,24 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 
 YES, NO = "yes", "no"
 LONG_TEXT = 4000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _note(label):
-    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[_strip])
+    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[strip])
 
 
 class FamilyAnalysisForm(VersionedForm):
     recorded_on = DateField(_l("Date of the analysis"), validators=[InputRequired(REQUIRED)])
     household = TextAreaField(_l("Who lives with the minor"),
                               validators=[DataRequired(REQUIRED), Length(max=LONG_TEXT)],
-                              filters=[_strip])
+                              filters=[strip])
     parenting_style = SelectField(_l("Parenting style"), validators=[DataRequired(REQUIRED)])
     conflict = SelectField(_l("Conflict in the family"), validators=[DataRequired(REQUIRED)])
     violence_or_neglect_signs = RadioField(_l("Signs of violence or neglect"),
@@ -49,6 +47,6 @@ class FamilyAnalysisForm(VersionedForm):
 
 class ConclusionForm(VersionedForm):
     strengths = TextAreaField(_l("Strengths"), validators=[Length(max=LONG_TEXT)],
-                              filters=[_strip])
+                              filters=[strip])
     conclusion = TextAreaField(_l("The specialist's conclusion"),
-                               validators=[Length(max=LONG_TEXT)], filters=[_strip])
+                               validators=[Length(max=LONG_TEXT)], filters=[strip])

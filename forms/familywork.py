@@ -25,7 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 
 LONG_TEXT = 4000
@@ -37,16 +37,14 @@ MAX_ROWS = 20
 ROW_LISTS = ("participants", "household")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _line(label, length=200):
-    return StringField(label, validators=[Optional(), Length(max=length)], filters=[_strip])
+    return StringField(label, validators=[Optional(), Length(max=length)], filters=[strip])
 
 
 def _note(label):
-    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[_strip],
+    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[strip],
                          render_kw={"rows": 3})
 
 
@@ -84,7 +82,7 @@ class CheckboxesField(SelectMultipleField):
 class ActForm(VersionedForm):
     visited_on = DateField(_l("Date of the visit"), validators=[InputRequired(REQUIRED)])
     address = StringField(_l("Address"), validators=[DataRequired(REQUIRED), Length(max=300)],
-                          filters=[_strip])
+                          filters=[strip])
     participants = FieldList(FormField(ParticipantForm), min_entries=PARTICIPANT_ROWS,
                              max_entries=MAX_ROWS)
     add_participant = SubmitField(_l("Add a participant"))
@@ -110,10 +108,10 @@ class ActForm(VersionedForm):
     risk_note = _note(_l("About the risk factors"))
     conclusions = TextAreaField(_l("Conclusions"),
                                 validators=[DataRequired(REQUIRED), Length(max=LONG_TEXT)],
-                                filters=[_strip], render_kw={"rows": 4})
+                                filters=[strip], render_kw={"rows": 4})
     recommendations = TextAreaField(_l("Recommendations"),
                                     validators=[DataRequired(REQUIRED), Length(max=LONG_TEXT)],
-                                    filters=[_strip], render_kw={"rows": 4})
+                                    filters=[strip], render_kw={"rows": 4})
 
     def __getattr__(self, name: str):
         """A row's field by its posted name ("household-2-birth_year"), so a service's
@@ -151,11 +149,11 @@ class MeasureForm(VersionedForm):
     taken_on = DateField(_l("Date taken"), validators=[InputRequired(REQUIRED)])
     description = TextAreaField(_l("Description"),
                                 validators=[DataRequired(REQUIRED), Length(max=LONG_TEXT)],
-                                filters=[_strip], render_kw={"rows": 4})
+                                filters=[strip], render_kw={"rows": 4})
 
 
 class OutcomeForm(VersionedForm):
     outcome = TextAreaField(_l("Outcome"),
                             validators=[DataRequired(REQUIRED), Length(max=LONG_TEXT)],
-                            filters=[_strip], render_kw={"rows": 4})
+                            filters=[strip], render_kw={"rows": 4})
     outcome_on = DateField(_l("Date of the outcome"), validators=[InputRequired(REQUIRED)])

@@ -10,30 +10,23 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms import VersionedForm
+from forms import VersionedForm, optional_int, strip
 from forms.accounts import REQUIRED
 
 LONG_TEXT = 4000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
-def _optional_int(value):
-    """An id from a select whose first option is empty: None for that option."""
-    if value is None or value == "":
-        return None
-    return int(value)
 
 
 class DraftForm(VersionedForm):
     """A new draft (the version field is empty) or a draft's goals and reason."""
 
     goals = TextAreaField(_l("Goals of the programme"),
-                          validators=[Length(max=LONG_TEXT)], filters=[_strip])
+                          validators=[Length(max=LONG_TEXT)], filters=[strip])
     reason = TextAreaField(_l("Reason for the correction, or the review's conclusion"),
-                           validators=[Length(max=LONG_TEXT)], filters=[_strip])
+                           validators=[Length(max=LONG_TEXT)], filters=[strip])
     is_review = BooleanField(_l("This is the follow-up stage's review of the programme"))
 
 
@@ -43,13 +36,13 @@ class ActivityForm(VersionedForm):
     direction = SelectField(_l("Direction"), validators=[DataRequired(REQUIRED)])
     title = TextAreaField(_l("What is to be done"),
                           validators=[DataRequired(REQUIRED), Length(max=1000)],
-                          filters=[_strip])
+                          filters=[strip])
     responsible_user_id = SelectField(_l("Responsible member of the school's staff"),
-                                      coerce=_optional_int, validators=[Optional()])
+                                      coerce=optional_int, validators=[Optional()])
     partner_organisation_id = SelectField(_l("or a partner organisation"),
-                                          coerce=_optional_int, validators=[Optional()])
+                                          coerce=optional_int, validators=[Optional()])
     partner_name = StringField(_l("or a partner by name"), validators=[Length(max=300)],
-                               filters=[_strip])
+                               filters=[strip])
     frequency = SelectField(_l("How often"), validators=[DataRequired(REQUIRED)])
     starts_on = DateField(_l("From"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Until (for a one-off activity: due by)"),
@@ -66,4 +59,4 @@ class MarkForm(VersionedForm):
     status = SelectField(_l("What happened"), validators=[DataRequired(REQUIRED)])
     done_on = DateField(_l("Date done"), validators=[Optional()])
     result = TextAreaField(_l("Result (for a cancellation: the reason)"),
-                           validators=[Length(max=LONG_TEXT)], filters=[_strip])
+                           validators=[Length(max=LONG_TEXT)], filters=[strip])

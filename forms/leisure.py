@@ -9,19 +9,17 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 
 LONG_TEXT = 4000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _line(label, size: int, required: bool = False):
     validators = [DataRequired(REQUIRED)] if required else [Optional()]
-    return StringField(label, validators=[*validators, Length(max=size)], filters=[_strip])
+    return StringField(label, validators=[*validators, Length(max=size)], filters=[strip])
 
 
 class InvolvementForm(VersionedForm):
@@ -32,4 +30,4 @@ class InvolvementForm(VersionedForm):
     mentor_contact = _line(_l("Mentor's contact (phone or e-mail)"), 200)
     starts_on = DateField(_l("Start date"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("End date"), validators=[Optional()])
-    note = TextAreaField(_l("Note"), validators=[Length(max=LONG_TEXT)], filters=[_strip])
+    note = TextAreaField(_l("Note"), validators=[Length(max=LONG_TEXT)], filters=[strip])

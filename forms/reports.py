@@ -10,19 +10,17 @@ from wtforms import DecimalField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 
 LONG_TEXT = 8000
 NOT_A_NUMBER = _l("Enter a number, e.g. 12,5.")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _text(label, rows: int = 6):
-    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[_strip],
+    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], filters=[strip],
                          render_kw={"rows": rows})
 
 
@@ -79,4 +77,4 @@ class BaselineForm(VersionedForm):
                                     NumberRange(min=0, max=1000,
                                                 message=_l("From 0 to 1000."))])
     note = TextAreaField(_l("Source of the figure"), validators=[Optional(), Length(max=2000)],
-                         filters=[_strip])
+                         filters=[strip])

@@ -9,15 +9,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms import VersionedForm
+from forms import VersionedForm, strip
 from forms.accounts import REQUIRED
 from forms.cases import CheckboxesField
 
 LONG_TEXT = 8000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class _SessionFields(VersionedForm):
@@ -30,20 +28,20 @@ class _SessionFields(VersionedForm):
     conducted_by_id = SelectField(_l("Conducted by"), coerce=int,
                                   validators=[InputRequired(REQUIRED)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=LONG_TEXT)],
-                            filters=[_strip])
+                            filters=[strip])
     #: Removed by the view for everybody but the school's psychologists.
     confidential_notes = TextAreaField(_l("Confidential notes (psychologists only)"),
-                                       validators=[Length(max=LONG_TEXT)], filters=[_strip])
+                                       validators=[Length(max=LONG_TEXT)], filters=[strip])
 
 
 class SessionForm(_SessionFields):
     participants = StringField(_l("Who else took part"), validators=[Length(max=300)],
-                               filters=[_strip])
+                               filters=[strip])
 
 
 class GroupSessionForm(_SessionFields):
     topic = StringField(_l("Topic"), validators=[DataRequired(REQUIRED), Length(max=300)],
-                        filters=[_strip])
+                        filters=[strip])
     #: The minors in the group (enrolment ids), and those of them who did not come.
     minors = CheckboxesField(_l("Minors in the group"), coerce=int, validators=[Optional()])
     absent = CheckboxesField(_l("Did not attend"), coerce=int, validators=[Optional()])
@@ -56,10 +54,10 @@ class GroupSessionForm(_SessionFields):
 class DeleteSessionForm(VersionedForm):
     reason = TextAreaField(_l("Why is the session deleted?"),
                            validators=[DataRequired(REQUIRED), Length(max=2000)],
-                           filters=[_strip])
+                           filters=[strip])
 
 
 class DeleteGroupSessionForm(VersionedForm):
     reason = TextAreaField(_l("Why is the group session deleted?"),
                            validators=[DataRequired(REQUIRED), Length(max=2000)],
-                           filters=[_strip])
+                           filters=[strip])

@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from flask import Response, render_template
-from flask_babel import force_locale
+from flask import Response, current_app, render_template, request
+from flask_babel import force_locale, get_locale
 from markupsafe import Markup
 
 STATIC_ROOT = (Path(__file__).resolve().parent / "static").resolve()
@@ -126,3 +126,8 @@ def css_string(value) -> Markup:
         text = text.replace(char, escaped)
     return Markup(f'"{text}"')
 
+
+def document_language() -> str:
+    """The language a printable document is made in: ``?lang=kk|ru``, else the reader's."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else str(get_locale())

@@ -9,8 +9,7 @@ the others get 403. The portrait carries levels, never item answers or clinical 
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -141,11 +140,6 @@ def portrait_page(enrolment_id: int):
         may_conclude=family.may_conclude(current_user, enrolment))
 
 
-def _document_language() -> str:
-    chosen = request.args.get("lang")
-    return chosen if chosen in current_app.config["LANGUAGES"] else str(get_locale())
-
-
 def _pdf_context(enrolment: Enrolment, day: date) -> dict:
     p = portrait.assemble(enrolment, day)
     return {"p": p, "organisation": p.school, "issued_on": day,
@@ -156,7 +150,7 @@ def _pdf_context(enrolment: Enrolment, day: date) -> dict:
 @allow("view_diagnostics")
 def portrait_pdf(enrolment_id: int):
     enrolment = _load_enrolment(enrolment_id)
-    language, day = _document_language(), today()
+    language, day = pdf.document_language(), today()
     data = pdf.render_pdf(PDF_TEMPLATE, language, lambda: _pdf_context(enrolment, day))
     return pdf.pdf_response(data, f"portrait-{enrolment.id}-{language}.pdf")
 

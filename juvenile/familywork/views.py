@@ -10,8 +10,8 @@ so opening one (page or PDF) is audited.
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -173,11 +173,6 @@ def act(act_id: int):
                            may_edit=services.may_record(current_user, record.minor))
 
 
-def _document_language() -> str:
-    chosen = request.args.get("lang")
-    return chosen if chosen in current_app.config["LANGUAGES"] else str(get_locale())
-
-
 def _pdf_context(act: LivingConditionsAct, day: date) -> dict:
     d = queries.act_document(act)
     return {"d": d, "organisation": d.school, "issued_on": day}
@@ -187,7 +182,7 @@ def _pdf_context(act: LivingConditionsAct, day: date) -> dict:
 @allow("view_sessions")
 def act_pdf(act_id: int):
     record = get_or_404(LivingConditionsAct, act_id, current_user)
-    language, day = _document_language(), today()
+    language, day = pdf.document_language(), today()
     data = pdf.render_pdf(PDF_TEMPLATE, language, lambda: _pdf_context(record, day))
     return pdf.pdf_response(data, f"home-visit-act-{record.id}-{language}.pdf")
 

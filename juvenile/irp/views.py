@@ -12,8 +12,7 @@ out of the user's scope answers 404; opening a version is audited (IrpVersion
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -404,11 +403,6 @@ def _current_state(occurrence_id: int) -> str:
 # --- the PDF ---------------------------------------------------------------------------------
 
 
-def _document_language() -> str:
-    chosen = request.args.get("lang")
-    return chosen if chosen in current_app.config["LANGUAGES"] else str(get_locale())
-
-
 def _representative(minor_id: int) -> str | None:
     return db.session.scalar(
         db.select(LegalRepresentative.full_name)
@@ -438,7 +432,7 @@ def _pdf_context(irp_id: int, day: date) -> dict:
 @allow("view_programme")
 def programme_pdf(irp_id: int):
     irp = _load_version(irp_id)
-    language, day = _document_language(), today()
+    language, day = pdf.document_language(), today()
     data = pdf.render_pdf(PDF_TEMPLATE, language, lambda: _pdf_context(irp.id, day))
     return pdf.pdf_response(data, f"irp-{irp.enrolment_id}-v{irp.number}-{language}.pdf")
 

@@ -25,7 +25,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -419,11 +419,6 @@ def _format_value(value, kind: str) -> str:
 # --- downloads -----------------------------------------------------------------------
 
 
-def _document_language() -> str:
-    chosen = request.args.get("lang")
-    return chosen if chosen in current_app.config["LANGUAGES"] else str(get_locale())
-
-
 def _filename(report: MonthlyReport, language: str, extension: str, number=None) -> str:
     suffix = f"-v{number}" if number else ""
     return (f"report-{report.scope_key.replace(':', '-')}-{month_key(report.month)}"
@@ -441,7 +436,7 @@ def _download(report: MonthlyReport, data: dict, narrative: dict, extension: str
               number: int | None = None) -> Response:
     from juvenile.reports import outputs
 
-    language = _document_language()
+    language = pdf.document_language()
     filename = _filename(report, language, extension, number)
     # The documents hide what the page hides from this reader (outputs asks
     # presentation.suppress_small(data), which suppressed_for answers).
