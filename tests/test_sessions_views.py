@@ -661,3 +661,20 @@ def test_a_minor_handed_over_is_no_longer_named_on_the_old_school_s_group(
     _sign_in(client, make_user(Role.PSYCHOLOGIST, world.orgs["school2"]))
     assert client.get(f"/sessions/{line}").status_code == 200
     assert client.get(f"/group-sessions/{group.id}").status_code == 404
+
+
+def test_a_long_list_of_sessions_pages_through(app, client, world, case, login_as, today):
+    """The pager keeps the enrolment in its links (the demo's lists are longer than a page)."""
+    psychologist = world.users["psychologist"]
+    app.config["LIST_PAGE_SIZE"] = size = 3
+    for days in range(1, size + 3):
+        _record(psychologist, case.enrolment, today - timedelta(days=days),
+                kind="contact_minor")
+    login_as("psychologist")
+    url = f"/enrolments/{case.enrolment.id}/sessions"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert f'href="{url}?page=2"' in first.get_data(as_text=True)
+    second = client.get(f"{url}?page=2")
+    assert second.status_code == 200
+    assert f'href="{url}?page=1"' in second.get_data(as_text=True)
