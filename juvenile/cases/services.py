@@ -77,6 +77,17 @@ def add_event(minor: Minor, kind: str, occurred_on: date, actor: User | None, *,
     return event
 
 
+def event_of(minor_id: int, kind: str, key: dict) -> CaseEvent | None:
+    """The timeline line of one record: the line of ``kind`` whose data holds ``key``
+    (e.g. {"session_id": 12}), so an edit rewrites it instead of adding another. A minor
+    has few lines of a kind; they are matched here, in one query."""
+    events = db.session.scalars(select(CaseEvent).where(
+        CaseEvent.minor_id == minor_id, CaseEvent.kind == kind).order_by(CaseEvent.id))
+    return next((event for event in events
+                 if all((event.data or {}).get(name) == value for name, value in key.items())),
+                None)
+
+
 # --- minors ----------------------------------------------------------------------------
 
 

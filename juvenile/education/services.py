@@ -24,7 +24,7 @@ from juvenile.accounts.models import User
 from juvenile.audit import labels as audit_labels
 from juvenile.audit import services as audit
 from juvenile.cases.models import CaseEvent, Enrolment, Minor
-from juvenile.cases.services import add_event, open_enrolment
+from juvenile.cases.services import add_event, event_of, open_enrolment
 from juvenile.cases.timeline import register_kind
 from juvenile.dbtypes import utcnow
 from juvenile.education import queries
@@ -112,10 +112,7 @@ def _put_on_timeline(record, kind: str, day: date, actor: User, data: dict,
                      part: str = "") -> None:
     """The record's line on the timeline: added the first time, rewritten after that."""
     key = {"id": record.id, **({"part": part} if part else {})}
-    events = db.session.scalars(select(CaseEvent).where(
-        CaseEvent.minor_id == record.minor_id, CaseEvent.kind == kind)).all()
-    event = next((e for e in events
-                  if {k: (e.data or {}).get(k) for k in key} == key), None)
+    event = event_of(record.minor_id, kind, key)
     if event is None:
         add_event(record.minor, kind, day, actor, enrolment=record.enrolment,
                   data=key | data)

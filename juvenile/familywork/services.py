@@ -16,14 +16,13 @@ from datetime import date
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from juvenile import access
 from juvenile.accounts.models import User
 from juvenile.audit import labels as audit_labels
 from juvenile.audit import services as audit
 from juvenile.cases.models import CaseEvent, Enrolment, Minor
-from juvenile.cases.services import add_event
+from juvenile.cases.services import add_event, event_of
 from juvenile.cases.timeline import register_kind
 from juvenile.errors import ServiceError, check_version
 from juvenile.extensions import db
@@ -280,10 +279,7 @@ def record_act(actor: User, enrolment: Enrolment, data: ActData,
 
 
 def _timeline_line(record, kind: str, key: str) -> CaseEvent | None:
-    events = db.session.scalars(select(CaseEvent).where(
-        CaseEvent.minor_id == record.minor_id, CaseEvent.enrolment_id == record.enrolment_id,
-        CaseEvent.kind == kind))
-    return next((e for e in events if (e.data or {}).get(key) == record.id), None)
+    return event_of(record.minor_id, kind, {key: record.id})
 
 
 def update_act(actor: User, act: LivingConditionsAct, data: ActData,

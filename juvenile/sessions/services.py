@@ -29,7 +29,7 @@ from juvenile.accounts.models import Role, User
 from juvenile.audit import labels as audit_labels
 from juvenile.audit import services as audit
 from juvenile.cases.models import CaseEvent, Enrolment
-from juvenile.cases.services import add_event
+from juvenile.cases.services import add_event, event_of
 from juvenile.cases.timeline import register_kind
 from juvenile.errors import ServiceError, check_version
 from juvenile.extensions import db
@@ -234,9 +234,7 @@ def _put_on_timeline(actor: User, session: Session, enrolment: Enrolment) -> Non
 
 
 def _timeline_line(session: Session) -> CaseEvent | None:
-    return db.session.scalar(select(CaseEvent).where(
-        CaseEvent.minor_id == session.minor_id, CaseEvent.kind == TIMELINE_KIND,
-        CaseEvent.data["session_id"].as_integer() == session.id).limit(1))
+    return event_of(session.minor_id, TIMELINE_KIND, {"session_id": session.id})
 
 
 def _refresh_timeline(actor: User, session: Session) -> None:
