@@ -19,6 +19,10 @@ from juvenile.diagnostics.models import FamilyAnalysis, PortraitConclusion
 from juvenile.errors import ConflictError, ServiceError, check_version, stale_record_message
 from juvenile.extensions import db
 
+# The same scales as the living-conditions act's (one definition, one translation).
+from juvenile.familywork.models import Condition as MaterialConditions
+from juvenile.familywork.models import Supervision
+
 #: Roles that record the family analysis (INSTRUMENTS/PROGRAMME: the school's specialists).
 FAMILY_RECORDERS = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_PEDAGOGUE})
 
@@ -45,18 +49,6 @@ class Conflict(_Choice):
     FREQUENT = "frequent"
 
 
-class MaterialConditions(_Choice):
-    GOOD = "good"
-    ADEQUATE = "adequate"
-    POOR = "poor"
-
-
-class Supervision(_Choice):
-    ADEQUATE = "adequate"
-    INSUFFICIENT = "insufficient"
-    ABSENT = "absent"
-
-
 _LABELS: dict[type, dict] = {
     ParentingStyle: {ParentingStyle.AUTHORITATIVE: _l("authoritative (warm, with clear rules)"),
                      ParentingStyle.AUTHORITARIAN: _l("authoritarian (strict, little warmth)"),
@@ -65,12 +57,6 @@ _LABELS: dict[type, dict] = {
                      ParentingStyle.INCONSISTENT: _l("inconsistent")},
     Conflict: {Conflict.NONE: _l("no conflict"), Conflict.OCCASIONAL: _l("occasional conflict"),
                Conflict.FREQUENT: _l("frequent conflict")},
-    MaterialConditions: {MaterialConditions.GOOD: _l("good"),
-                         MaterialConditions.ADEQUATE: _l("adequate"),
-                         MaterialConditions.POOR: _l("poor")},
-    Supervision: {Supervision.ADEQUATE: _l("adequate supervision"),
-                  Supervision.INSUFFICIENT: _l("insufficient supervision"),
-                  Supervision.ABSENT: _l("no supervision")},
 }
 
 FAMILY_FIELDS = ["recorded_on", "household", "parenting_style", "conflict",
